@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# Third-party libraries, found the way each ships: pkg-config for libjpeg-turbo and cJSON,
+# a Find module for Mbed TLS (Debian's 2.28 ships neither a CMake package nor a .pc file).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
+pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
+find_package(MbedTLS REQUIRED)
+find_package(Threads REQUIRED)

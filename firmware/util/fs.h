@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// File helpers: whole-file reads for start-up, durable atomic writes, full-length I/O loops.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "firmware/util/result.h"
+
+namespace snapstage::fs {
+
+// Reads a whole file (start-up use: config, board files, test data). Errors: NotFound,
+// StorageIo, Overflow when the file is larger than maxBytes. The message names the path.
+Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) noexcept;
+Result<std::string> readTextFile(const std::string& path, size_t maxBytes) noexcept;
+
+// Writes `data` so that after a power loss the file holds either its old or its new content:
+// temporary file in the same folder, fsync, rename over `path`, fsync of the folder.
+Status writeFileAtomic(const std::string& path, std::span<const std::byte> data) noexcept;
+
+// Streaming variant: open() a temporary beside `path`, write() any number of times, commit()
+// to fsync and rename it into place. Destroying it uncommitted removes the temporary: a partial
+// file never appears under `path`.
+class AtomicFile {
+public:
+    AtomicFile() noexcept = default;
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();
+
+    Status open(const std::string& path, unsigned mode = 0644) noexcept;
+    Status write(std::span<const std::byte> data) noexcept;
+    Status commit() noexcept;
+    void abandon() noexcept;
+
+private:
+    std::string path_;
+    std::string tmpPath_;
+    int fd_ = -1;
+};
+
+// write(2)/read(2) until done, retrying EINTR. Errors: StorageIo/StorageFull with errno.
+Status writeAll(int fd, std::span<const std::byte> data) noexcept;
+
+// fsyncs the folder holding `path` (after a rename or create).
+Status syncParentDir(const std::string& path) noexcept;
+
+// Creates `path` and its parents (mode 0755 unless given); existing folders are fine.
+Status makeDirs(const std::string& path, unsigned mode = 0755) noexcept;
+
+inline std::span<const std::byte> bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+}  // namespace snapstage::fs

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Tests of the file helpers.
+#include "firmware/util/fs.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace snapstage::fs {
+namespace {
+
+class FsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/snapstage-fs-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+    int entries() {
+        int n = 0;
+        DIR* d = ::opendir(dir_.c_str());
+        while (dirent* e = ::readdir(d))
+            n += e->d_name[0] != '.';
+        ::closedir(d);
+        return n;
+    }
+    std::string dir_;
+};
+
+TEST_F(FsTest, AtomicWriteReplacesContentAndLeavesNoTemporary) {
+    std::string path = dir_ + "/job.json";
+    ASSERT_TRUE(writeFileAtomic(path, bytes("first")).ok());
+    ASSERT_TRUE(writeFileAtomic(path, bytes("second")).ok());
+    auto text = readTextFile(path, 100);
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(*text, "second");
+    EXPECT_EQ(entries(), 1);
+}
+
+TEST_F(FsTest, AbandonedAtomicFileNeverAppears) {
+    std::string path = dir_ + "/out.jpg";
+    {
+        AtomicFile f;
+        ASSERT_TRUE(f.open(path).ok());
+        ASSERT_TRUE(f.write(bytes("partial")).ok());
+    }
+    EXPECT_NE(::access(path.c_str(), F_OK), 0);
+    EXPECT_EQ(entries(), 0);
+}
+
+TEST_F(FsTest, ReadErrorsNameThePathAndLimit) {
+    auto missing = readFile(dir_ + "/nope", 10);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code(), Errc::NotFound);
+    EXPECT_NE(std::string(missing.error().message()).find("/nope"), std::string::npos);
+    ASSERT_TRUE(writeFileAtomic(dir_ + "/big", bytes("0123456789abc")).ok());
+    auto big = readFile(dir_ + "/big", 10);
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code(), Errc::Overflow);
+}
+
+TEST_F(FsTest, MakeDirsCreatesParents) {
+    std::string deep = dir_ + "/a/b/c";
+    ASSERT_TRUE(makeDirs(deep).ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(deep.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_TRUE(makeDirs(deep).ok());
+}
+
+}  // namespace
+}  // namespace snapstage::fs

@@ -55,6 +55,10 @@ void lineColumn(std::string_view text, size_t pos, int& line, int& column) {
 
 }  // namespace
 
+const char* libraryVersion() noexcept {
+    return cJSON_Version();
+}
+
 const char* to_string(Type type) noexcept {
     switch (type) {
         case Type::Invalid:

@@ -14,6 +14,9 @@ struct cJSON;
 
 namespace snapstage::json {
 
+// cJSON's version string, for `snapstage --version`.
+const char* libraryVersion() noexcept;
+
 enum class Type { Invalid, Null, Bool, Number, String, Array, Object };
 const char* to_string(Type type) noexcept;
 

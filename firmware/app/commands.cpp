@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+// The table of commands.
+#include "firmware/app/commands.h"
+
+namespace snapstage::app {
+
+std::span<const Command* const> commandTable() noexcept {
+    static const Command* const kCommands[] = {
+        &kCaptureCommand,
+    };
+    return kCommands;
+}
+
+}  // namespace snapstage::app

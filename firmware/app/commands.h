@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// The commands of DESIGN.md section 5. Each lives in its own cmd_<name>.cpp.
+#pragma once
+
+#include <span>
+
+#include "firmware/app/context.h"
+
+namespace snapstage::app {
+
+extern const Command kCaptureCommand;
+
+// Every command this build has, in the order `snapstage --help` lists them.
+std::span<const Command* const> commandTable() noexcept;
+
+}  // namespace snapstage::app

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// Events on stdout (--json), human text and progress on stderr.
+#include "firmware/app/events.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdarg>
+
+#include "firmware/app/exit_codes.h"
+#include "firmware/util/json_writer.h"
+
+namespace snapstage::app {
+namespace {
+
+int64_t nowMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void writeField(JsonWriter& w, const Field& f) {
+    w.key(f.key);
+    switch (f.kind) {
+        case Field::Kind::Text:
+            w.value(f.text);
+            break;
+        case Field::Kind::Int:
+            w.value(f.integer);
+            break;
+        case Field::Kind::Real:
+            w.value(f.real);
+            break;
+        case Field::Kind::Flag:
+            w.value(f.flag);
+            break;
+    }
+}
+
+const char* errorName(Errc code) {
+    // Stable, machine-readable names for the "code" of error events.
+    switch (exitFor(code)) {
+        case Exit::Usage:
+            return "usage";
+        case Exit::JobFailed:
+            return "job_failed";
+        case Exit::Network:
+            return "network";
+        case Exit::Rejected:
+            return "rejected";
+        case Exit::Device:
+            return "device";
+        case Exit::Interrupted:
+            return "interrupted";
+        case Exit::Done:
+            break;
+    }
+    return "ok";
+}
+
+}  // namespace
+
+Events::Events(bool json, int verbosity, std::FILE* out, std::FILE* err) noexcept
+    : json_(json),
+      verbosity_(verbosity),
+      out_(out),
+      err_(err),
+      errIsTty_(::isatty(::fileno(err)) == 1) {}
+
+void Events::emit(std::string_view name, std::initializer_list<Field> fields) noexcept {
+    if (!json_) return;
+    char buf[2048];
+    JsonWriter w(std::span<char>(buf, sizeof buf - 1));
+    w.beginObject().key("event").value(name);
+    for (const Field& f : fields)
+        writeField(w, f);
+    w.endObject();
+    if (w.overflowed()) return;  // events are small; an oversized one is a bug, not output
+    std::string_view text = w.text();
+    buf[text.size()] = '\n';
+    std::fwrite(buf, 1, text.size() + 1, out_);
+    std::fflush(out_);
+}
+
+void Events::say(const char* fmt, ...) noexcept {
+    if (verbosity_ < 0) return;
+    endProgressLine();
+    va_list args;
+    va_start(args, fmt);
+    std::vfprintf(err_, fmt, args);
+    va_end(args);
+    std::fputc('\n', err_);
+}
+
+void Events::detail(const char* fmt, ...) noexcept {
+    if (verbosity_ < 1) return;
+    endProgressLine();
+    va_list args;
+    va_start(args, fmt);
+    std::vfprintf(err_, fmt, args);
+    va_end(args);
+    std::fputc('\n', err_);
+}
+
+void Events::progress(std::string_view name, std::string_view label, uint64_t done, uint64_t total,
+                      std::initializer_list<Field> extra) noexcept {
+    int64_t now = nowMs();
+    bool finished = total > 0 && done >= total;
+    bool stepped = total > 0 && (done - lastProgressDone_) * 50 >= total;
+    if (!finished && !stepped && now - lastProgressMs_ < 500 && done >= lastProgressDone_) return;
+    lastProgressMs_ = now;
+    lastProgressDone_ = done;
+    if (json_) {
+        char buf[1024];
+        JsonWriter w(std::span<char>(buf, sizeof buf - 1));
+        w.beginObject().key("event").value(name);
+        for (const Field& f : extra)
+            writeField(w, f);
+        w.key("sent").value(done).key("total").value(total).endObject();
+        if (!w.overflowed()) {
+            buf[w.text().size()] = '\n';
+            std::fwrite(buf, 1, w.text().size() + 1, out_);
+            std::fflush(out_);
+        }
+    }
+    if (errIsTty_ && verbosity_ >= 0) {
+        constexpr int kWidth = 30;
+        int filled = total ? static_cast<int>(done * kWidth / total) : 0;
+        char bar[kWidth + 1];
+        for (int i = 0; i < kWidth; ++i)
+            bar[i] = i < filled ? '#' : '.';
+        bar[kWidth] = 0;
+        std::fprintf(err_, "\r%.*s [%s] %llu/%llu KiB", static_cast<int>(label.size()),
+                     label.data(), bar, static_cast<unsigned long long>(done / 1024),
+                     static_cast<unsigned long long>(total / 1024));
+        std::fflush(err_);
+        barShown_ = true;
+        if (finished) endProgressLine();
+    }
+}
+
+void Events::endProgressLine() noexcept {
+    if (!barShown_) return;
+    std::fputc('\n', err_);
+    barShown_ = false;
+}
+
+int Events::failure(const Error& error) noexcept {
+    endProgressLine();
+    std::fprintf(err_, "snapstage: %s\n", error.message());
+    emit("error", {{"code", errorName(error.code())},
+                   {"kind", to_string(error.code())},
+                   {"message", error.message()}});
+    return toInt(exitFor(error.code()));
+}
+
+int Events::usage(const Error& error, std::string_view command) noexcept {
+    endProgressLine();
+    std::fprintf(err_, "snapstage: %s\n", error.message());
+    if (!command.empty())
+        std::fprintf(err_, "see 'snapstage %.*s --help'\n", static_cast<int>(command.size()),
+                     command.data());
+    emit("error", {{"code", "usage"}, {"message", error.message()}});
+    return toInt(Exit::Usage);
+}
+
+}  // namespace snapstage::app

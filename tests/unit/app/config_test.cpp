@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// Tests of config loading over board defaults.
+#include "firmware/app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace snapstage::app {
+namespace {
+
+TEST(Config, TheDesignExampleLoadsOverTheBoardDefaults) {
+    // Given the example of DESIGN.md section 6
+    const char* text = R"({ "board": "rpi4",
+      "service": { "vendor": "aihomedesign", "api": "v3", "base_url": "https://api.aihomedesign.com",
+                   "api_key_file": "/etc/snapstage/api-key", "tool": "tool-virtual-staging",
+                   "widgets": { "widget-space-tool-virtual-staging": ["item-living-room-widget-space-tool-virtual-staging"] } },
+      "tls":     { "ca_file": "/etc/ssl/certs/ca-certificates.crt", "pins": [] },
+      "camera":  { "backend": "v4l2", "device": "/dev/video0", "width": 1920, "height": 1080 },
+      "jpeg":    { "quality": 90, "subsampling": "420" },
+      "display": { "backend": "fbdev", "device": "/dev/fb0" },
+      "input":   { "backend": "gpio", "chip": "/dev/gpiochip0", "line": 17 },
+      "spool":   { "dir": "/var/lib/snapstage", "keep_days": 7 },
+      "poll":    { "min_interval_s": 5, "max_interval_s": 30, "timeout_s": 900 } })";
+    // When it is parsed
+    auto cfg = parseConfig(text, "snapstage.json");
+    // Then every section is read, and the board supplies what the file does not say
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->board.name, "rpi4");
+    EXPECT_EQ(cfg->board.model, "Raspberry Pi 4 Model B");
+    EXPECT_EQ(cfg->service.widgets.size(), 1u);
+    EXPECT_EQ(cfg->service.widgets[0].second.at(0),
+              "item-living-room-widget-space-tool-virtual-staging");
+    EXPECT_EQ(cfg->camera.toString(), "v4l2:/dev/video0,width=1920,height=1080,buffers=4");
+    EXPECT_EQ(cfg->display.toString(), "fbdev:/dev/fb0");
+    EXPECT_EQ(*cfg->input.option("line"), "17");
+    EXPECT_EQ(*cfg->input.option("active_low"), "true");  // from the board
+    EXPECT_EQ(cfg->poll.maxIntervalS, 30u);
+}
+
+TEST(Config, EmptyConfigMeansTheHostBoard) {
+    auto cfg = parseConfig("{}", "x.json");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->board.name, "host");
+    EXPECT_EQ(cfg->camera.backend, "pattern");
+    EXPECT_EQ(cfg->jpeg.quality, 90);
+}
+
+TEST(Config, EveryBuiltInBoardLoads) {
+    for (const char* board : {"host", "rpi-zero-2w", "rpi3", "rpi4", "rpi5"}) {
+        auto cfg = parseConfig(std::string(R"({"board": ")") + board + "\"}", "c.json");
+        ASSERT_TRUE(cfg.ok()) << board << ": " << cfg.error().message();
+        EXPECT_EQ(cfg->board.name, board);
+        EXPECT_FALSE(cfg->board.toolchain.empty());
+        EXPECT_GT(cfg->board.screenWidth, 0u);
+    }
+}
+
+TEST(Config, ANewBackendReplacesTheBoardsDeviceSection) {
+    auto cfg = parseConfig(R"({"board": "rpi4", "camera": {"backend": "pattern"}})", "c.json");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->camera.toString(), "pattern");
+}
+
+TEST(Config, BadValuesNameTheFileAndTheKey) {
+    struct Case {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {R"({"camera": {"width": -3}})",
+         "my.json: camera.width: expected a whole number from 0 to 1048576, got -3"},
+        {R"({"camera": {"width": "wide"}})", "my.json: camera.width: expected a whole number"},
+        {R"({"camera": {"colour": "red"}})", "my.json: camera.colour: unknown key"},
+        {R"({"camera": {"backend": "webcam"}})",
+         "my.json: camera.backend: \"webcam\" is not one of: pattern, file, v4l2"},
+        {R"({"jpeg": {"quality": 101}})",
+         "my.json: jpeg.quality: expected a whole number from 1 to 100"},
+        {R"({"jpeg": {"subsampling": "411"}})", "my.json: jpeg.subsampling: \"411\" is not one of"},
+        {R"({"poll": {"min_interval_s": 40, "max_interval_s": 30}})",
+         "my.json: poll.min_interval_s: 40 is larger than max_interval_s (30)"},
+        {R"({"service": {"vendor": "other"}})", "my.json: service.vendor:"},
+        {R"({"service": {"base_url": "ftp://x"}})", "my.json: service.base_url:"},
+        {R"({"service": {"vendor": "autoenhance", "api": "v1"}})", "my.json: service.api:"},
+        {R"({"service": {"widgets": {"w": "item"}}})", "my.json: service.widgets:"},
+        {R"({"tls": {"pins": ["abc"]}})", "my.json: tls.pins:"},
+        {R"({"tls": {"pins": "sha256/x"}})", "my.json: tls.pins: expected an array of strings"},
+        {R"({"spool": {"dir": ""}})", "my.json: spool.dir: must name a folder"},
+        {R"({"spool": []})", "my.json: spool"},
+        {R"({"colour": 1})", "my.json: colour: unknown key"},
+        {R"({"board": "rpi9"})", "unknown board \"rpi9\""},
+        {R"({"board": 4})", "my.json: board: expected a string"},
+        {"{\n \"camera\": {\n  \"width\": 10,\n }\n}", "my.json: invalid JSON at line 4"},
+        {"[]", "my.json: expected a JSON object"},
+    };
+    for (const auto& c : cases) {
+        auto cfg = parseConfig(c.text, "my.json");
+        ASSERT_FALSE(cfg.ok()) << c.text;
+        EXPECT_EQ(cfg.error().code(), Errc::Config) << c.text;
+        EXPECT_NE(std::string(cfg.error().message()).find(c.expected), std::string::npos)
+            << "for " << c.text << "\n got: " << cfg.error().message();
+    }
+}
+
+TEST(Config, ValidPinsAreAccepted) {
+    auto cfg = parseConfig(
+        R"({"tls": {"pins": ["sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]}})", "c.json");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->tls.pins.size(), 1u);
+}
+
+TEST(Config, MissingFileIsAConfigErrorNamingIt) {
+    auto cfg = loadConfig("/nonexistent/snapstage.json");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_EQ(cfg.error().code(), Errc::Config);
+    EXPECT_NE(std::string(cfg.error().message()).find("/nonexistent/snapstage.json"),
+              std::string::npos);
+}
+
+TEST(Config, BoardsDirOverridesTheBuiltInBoards) {
+    char tmpl[] = "/tmp/snapstage-boards-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    std::string dir = tmpl;
+    ASSERT_EQ(std::system(("mkdir -p " + dir + "/kiosk-x").c_str()), 0);
+    FILE* f = std::fopen((dir + "/kiosk-x/board.json").c_str(), "w");
+    std::fputs(R"({"name": "kiosk-x", "make": "Acme", "model": "X1", "toolchain": "native",
+                   "defaults": {"camera": {"backend": "pattern", "width": 640, "height": 480}}})",
+               f);
+    std::fclose(f);
+    ::setenv("SNAPSTAGE_BOARDS_DIR", dir.c_str(), 1);
+    auto cfg = parseConfig(R"({"board": "kiosk-x"})", "c.json");
+    ::unsetenv("SNAPSTAGE_BOARDS_DIR");
+    std::system(("rm -rf " + dir).c_str());
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->board.make, "Acme");
+    EXPECT_EQ(cfg->camera.toString(), "pattern,width=640,height=480");
+}
+
+}  // namespace
+}  // namespace snapstage::app

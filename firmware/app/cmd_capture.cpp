@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `snapstage capture -o FILE`: one frame from the configured camera, encoded to JPEG.
-#include <time.h>
-
 #include <string>
 
 #include "firmware/app/commands.h"
 #include "firmware/app/exit_codes.h"
 #include "firmware/image/encoder.h"
 #include "firmware/util/fs.h"
+#include "firmware/util/time.h"
 #include "hal/camera.h"
 
 namespace snapstage::app {
@@ -28,12 +27,6 @@ constexpr const char* kUsage =
 
 // 2020-01-01: a wall clock before this has not been set (no RTC, no network time yet).
 constexpr int64_t kClockSaneAfter = 1577836800;
-
-int64_t monotonicUs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 int runCapture(Context& ctx, Args& args) {
     std::string output, timeoutText = "5000";

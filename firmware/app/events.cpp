@@ -2,22 +2,16 @@
 // Events on stdout (--json), human text and progress on stderr.
 #include "firmware/app/events.h"
 
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdarg>
 
 #include "firmware/app/exit_codes.h"
 #include "firmware/util/json_writer.h"
+#include "firmware/util/time.h"
 
 namespace snapstage::app {
 namespace {
-
-int64_t nowMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void writeField(JsonWriter& w, const Field& f) {
     w.key(f.key);
@@ -82,29 +76,30 @@ void Events::emit(std::string_view name, std::initializer_list<Field> fields) no
     std::fflush(out_);
 }
 
-void Events::say(const char* fmt, ...) noexcept {
-    if (verbosity_ < 0) return;
+void Events::line(int minVerbosity, const char* fmt, va_list args) noexcept {
+    if (verbosity_ < minVerbosity) return;
     endProgressLine();
-    va_list args;
-    va_start(args, fmt);
     std::vfprintf(err_, fmt, args);
-    va_end(args);
     std::fputc('\n', err_);
 }
 
-void Events::detail(const char* fmt, ...) noexcept {
-    if (verbosity_ < 1) return;
-    endProgressLine();
+void Events::say(const char* fmt, ...) noexcept {
     va_list args;
     va_start(args, fmt);
-    std::vfprintf(err_, fmt, args);
+    line(0, fmt, args);
     va_end(args);
-    std::fputc('\n', err_);
+}
+
+void Events::detail(const char* fmt, ...) noexcept {
+    va_list args;
+    va_start(args, fmt);
+    line(1, fmt, args);
+    va_end(args);
 }
 
 void Events::progress(std::string_view name, std::string_view label, uint64_t done, uint64_t total,
                       std::initializer_list<Field> extra) noexcept {
-    int64_t now = nowMs();
+    int64_t now = monotonicMs();
     bool finished = total > 0 && done >= total;
     bool stepped = total > 0 && (done - lastProgressDone_) * 50 >= total;
     if (!finished && !stepped && now - lastProgressMs_ < 500 && done >= lastProgressDone_) return;

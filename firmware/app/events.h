@@ -4,6 +4,7 @@
 // stderr when it is a terminal.
 #pragma once
 
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
@@ -64,6 +65,7 @@ public:
 
 private:
     void endProgressLine() noexcept;
+    void line(int minVerbosity, const char* fmt, va_list args) noexcept;
 
     bool json_;
     int verbosity_;

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <new>
 
 #include "firmware/util/fd.h"
+#include "firmware/util/time.h"
 #include "hal/sim/image_probe.h"
 
 namespace snapstage::hal {
@@ -137,10 +137,8 @@ Result<FrameView> FileCamera::capture(int /*timeoutMs*/) {
     FrameView view;
     SNAPSTAGE_TRY(loadInto(files_[next_], view));
     next_ = (next_ + 1) % files_.size();
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     view.sequence = sequence_++;
-    view.timestampUs = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    view.timestampUs = monotonicUs();
     lent_ = true;
     return view;
 }

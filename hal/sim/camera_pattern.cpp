@@ -2,13 +2,12 @@
 // The synthetic pattern camera.
 #include "hal/sim/camera_pattern.h"
 
-#include <time.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <new>
 
+#include "firmware/util/time.h"
 #include "hal/sim/pixel_convert.h"
 
 namespace snapstage::hal {
@@ -105,10 +104,8 @@ Result<FrameView> PatternCamera::capture(int /*timeoutMs*/) {
     if (!started_) return fail(Errc::Internal, "pattern: capture() before start()");
     if (lent_) return fail(Errc::CameraBusy, "pattern: release the previous frame first");
     drawCounter(sequence_);
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     view_.sequence = sequence_++;
-    view_.timestampUs = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    view_.timestampUs = monotonicUs();
     lent_ = true;
     return view_;
 }

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: MIT
+# Creates the sandbox CA and the localhost server certificate with the openssl command line.
+import os
+import subprocess
+import sys
+
+_CONFIG = """\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = placeholder
+[v3_ca]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[v3_server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+def _openssl(args, cwd):
+    proc = subprocess.run(["openssl"] + args, cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("openssl %s failed: %s" % (args[0], proc.stderr.decode(errors="replace")))
+    return proc.stdout
+
+
+def _new_key(path, cwd):
+    _openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-out", path], cwd)
+    os.chmod(os.path.join(cwd, path), 0o600)
+
+
+def _valid(cert, cwd, seconds=86400):
+    """True when cert exists and stays valid for at least `seconds`."""
+    if not os.path.exists(os.path.join(cwd, cert)):
+        return False
+    proc = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-checkend", str(seconds)],
+                          cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    return proc.returncode == 0
+
+
+def ensure(state_dir):
+    """Return (ca_file, cert_file, key_file), creating them in state_dir when missing or expiring.
+
+    CA and server keys are EC P-256 (ECDHE-ECDSA suites, which Mbed TLS 2.28 supports); the
+    server certificate names localhost, 127.0.0.1 and ::1.
+    """
+    os.makedirs(state_dir, exist_ok=True)
+    cnf = "openssl-sandbox.cnf"
+    with open(os.path.join(state_dir, cnf), "w") as f:
+        f.write(_CONFIG)
+    new_ca = not (_valid("ca.pem", state_dir) and os.path.exists(os.path.join(state_dir, "ca.key")))
+    if new_ca:
+        sys.stderr.write("sandbox: creating a CA in %s\n" % state_dir)
+        _new_key("ca.key", state_dir)
+        _openssl(["req", "-config", cnf, "-new", "-x509", "-key", "ca.key", "-sha256",
+                  "-days", "3650", "-subj", "/CN=snapstage sandbox CA", "-extensions", "v3_ca",
+                  "-out", "ca.pem"], state_dir)
+    if new_ca or not _valid("server.pem", state_dir) or not os.path.exists(
+            os.path.join(state_dir, "server.key")):
+        sys.stderr.write("sandbox: creating the server certificate for localhost\n")
+        _new_key("server.key", state_dir)
+        _openssl(["req", "-config", cnf, "-new", "-key", "server.key", "-subj", "/CN=localhost",
+                  "-out", "server.csr"], state_dir)
+        serial = "0x" + os.urandom(12).hex()
+        _openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                  "-set_serial", serial, "-days", "825", "-sha256", "-extfile", cnf,
+                  "-extensions", "v3_server", "-out", "server.pem"], state_dir)
+        os.remove(os.path.join(state_dir, "server.csr"))
+    return tuple(os.path.abspath(os.path.join(state_dir, n))
+                 for n in ("ca.pem", "server.pem", "server.key"))

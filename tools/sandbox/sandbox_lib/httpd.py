@@ -56,7 +56,10 @@ def fault_error(vendor, rule):
 
 def rate_limited(vendor, retry_after, limit):
     n, window = limit["count"], limit["window_seconds"]
-    per = ("%d minutes" % (window // 60)) if window % 60 == 0 else ("%g seconds" % window)
+    if window % 60 == 0:
+        per = "%d minute%s" % (window // 60, "" if window == 60 else "s")
+    else:
+        per = "%g seconds" % window
     if vendor == "autoenhance":
         err = ApiError(429, "Too many requests", detail="rate limit: %d image creations per %s; "
                        "retry after %d s" % (n, per, retry_after))
@@ -108,7 +111,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send_error("none", err, entry)
         except ClientGone:
             pass
-        self.server.app.reqlog.write(entry)
+        self._log(entry)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = \
         lambda self: self._dispatch()
@@ -139,8 +142,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     pass
             self.close_connection = True
         finally:
-            entry["duration_ms"] = int((time.monotonic() - self._t0) * 1000)
-            self.server.app.reqlog.write(entry)
+            self._log(entry)
+
+    def _log(self, entry):
+        """Write the log line once: just before the answer's bytes go out, or at the end."""
+        if not entry.get("_logged"):
+            entry["_logged"] = True
+            line = {k: v for k, v in entry.items() if k != "_logged"}
+            line["duration_ms"] = int((time.monotonic() - self._t0) * 1000)
+            self.server.app.reqlog.write(line)
 
     def _serve(self, entry):
         app = self.server.app
@@ -380,16 +390,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self._sent = True
         entry["status"] = status
+        entry["bytes_out"] = len(body)
+        mid_stall = bool(stall and stall["mode"] == "mid_body" and len(body) > 1)
+        if mid_stall:
+            entry["fault"] = "stall"
+        self._log(entry)
         try:
             self.end_headers()
         except (OSError, ssl.SSLError) as e:
             raise ClientGone("while sending headers: %s" % e)
-        if stall and stall["mode"] == "mid_body" and len(body) > 1:
-            entry["fault"] = "stall"
+        if mid_stall:
             half = len(body) // 2
             self._write(body[:half])
             time.sleep(stall["seconds"])
             self._write(body[half:])
         elif self.command != "HEAD":
             self._write(body)
-        entry["bytes_out"] = len(body)

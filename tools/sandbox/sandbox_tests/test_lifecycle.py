@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+# Start-up and shutdown: the JSON startup line, certificate reuse, command-line switches, SIGTERM.
+import json
+import os
+import subprocess
+import time
+import unittest
+
+from .harness import PHOTO, Sandbox, shared
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_startup_line_and_certificates(self):
+        info = shared().info
+        self.assertEqual(set(info), {"port", "ca_file", "log_file", "base_url", "pid"})
+        self.assertTrue(os.path.isabs(info["ca_file"]) and os.path.isabs(info["log_file"]))
+        self.assertEqual(info["base_url"], "https://127.0.0.1:%d" % info["port"])
+        text = subprocess.run(["openssl", "x509", "-in", os.path.join(os.path.dirname(info["ca_file"]),
+                                                                      "server.pem"),
+                               "-noout", "-text"], stdout=subprocess.PIPE, check=True).stdout.decode()
+        self.assertIn("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", text)
+        self.assertIn("TLS Web Server Authentication", text)
+        self.assertIn("prime256v1", text)
+        ca = subprocess.run(["openssl", "x509", "-in", info["ca_file"], "-noout", "-text"],
+                            stdout=subprocess.PIPE, check=True).stdout.decode()
+        self.assertIn("CA:TRUE", ca)
+        self.assertIn("Certificate Sign", ca)
+
+    def test_restart_reuses_ca_and_stops_on_sigterm(self):
+        first = Sandbox().start()
+        try:
+            ca_before = open(first.ca, "rb").read()
+            self.assertEqual(first.stop(), 0)
+            second = Sandbox(state=first.state).start()
+            self.assertEqual(open(second.ca, "rb").read(), ca_before)
+            self.assertEqual(second.curl("/api/tools", key=None).status, 200)
+            start = time.monotonic()
+            self.assertEqual(second.stop(), 0)
+            self.assertLess(time.monotonic() - start, 5)
+            second.cleanup()
+        finally:
+            first.cleanup()
+
+    def test_command_line_switches(self):
+        sb = Sandbox()
+        log = os.path.join(sb.tmp, "custom.jsonl")
+        sb.args = ["--api-key", "kiosk-1", "--bare", "--rate-limit", "1/60", "--log", log,
+                   "--fail", "GET:/v3/project:503:1", "--process-seconds", "0.2", "--quiet"]
+        sb.start()
+        try:
+            self.assertEqual(sb.info["log_file"], log)
+            self.assertEqual(sb.curl("/v3/project", key="sandbox-key").status, 401)
+            self.assertEqual(sb.curl("/v3/project", key="kiosk-1").status, 503)
+            self.assertEqual(sb.curl("/v3/project", key="kiosk-1").status, 200)
+            args = ["-F", "asset_file=@%s;type=image/jpeg" % PHOTO]
+            r = sb.curl("/v3/order", *args, key="kiosk-1")
+            self.assertEqual(r.status, 201, r)
+            self.assertIn("order_id", r.json())
+            self.assertEqual(sb.curl("/v3/order", *args, key="kiosk-1").status, 429)
+            lines = [json.loads(l) for l in open(log)]
+            self.assertEqual([l["status"] for l in lines], [401, 503, 200, 201, 429])
+            self.assertEqual(sb.stop(), 0)
+        finally:
+            sb.cleanup()

@@ -3,13 +3,14 @@
 #include <new>
 
 #include "hal/camera.h"
+#include "hal/linux/camera_v4l2.h"
 #include "hal/sim/camera_file.h"
 #include "hal/sim/camera_pattern.h"
 
 namespace snapstage::hal {
 
 const char* cameraBackends() noexcept {
-    return "pattern,file";
+    return "pattern,file,v4l2";
 }
 
 Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept {
@@ -18,6 +19,8 @@ Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept {
         camera.reset(new (std::nothrow) PatternCamera(spec));
     else if (spec.backend == "file")
         camera.reset(new (std::nothrow) FileCamera(spec));
+    else if (spec.backend == "v4l2")
+        camera.reset(new (std::nothrow) V4l2Camera(spec));
     else
         return failf(Errc::NotSupported, 0,
                      "camera backend '%s' is not known to this build "

@@ -48,12 +48,28 @@ public:
     // Encodes one frame. YUV frames (I420, NV12, YUYV) are compressed from their planes without
     // an RGB round trip; RGB24 from RGB; MJPEG frames are decoded to YUV planes and re-encoded
     // (so quality, size checks and EXIF apply to them too). The returned bytes live in the
-    // encoder's buffer until the next encode(). Never allocates.
-    // Errors: InvalidArgument (frame larger than configured), JpegFormat, JpegEncode, JpegDecode.
+    // encoder's buffer until the next encode(). Never allocates (our code; TurboJPEG's memory
+    // manager mallocs and frees a fixed set of work buffers inside each call).
+    // Subsampling: the configured one, unless the source holds less chroma than that in some
+    // direction; then the source's own is kept rather than upsampled: I420, NV12 and 4:2:0 MJPEG
+    // stay 4:2:0 under "444"/"422"; YUYV stays 4:2:2 under "444" (and is averaged to 4:2:0 under
+    // "420"); an MJPEG frame with finer chroma than configured is averaged down; "gray" keeps
+    // luma only. RGB24 always gets the configured one.
+    // Output: SOI, then the EXIF APP1 (Make, Model, Orientation, DateTime* in UTC with
+    // OffsetTime "+00:00", PixelX/YDimension), then TurboJPEG's stream without its JFIF APP0
+    // (an Exif file as cameras write, APP1 first). An MJPEG frame that decodes with a libjpeg
+    // warning (damaged but complete) is encoded and the warning logged; a fatal decode error is
+    // JpegDecode.
+    // Errors: InvalidArgument (frame larger than configured, planes too small for the size, odd
+    // YUYV width, orientation outside 1..8), JpegFormat (unknown or CMYK), JpegEncode,
+    // JpegDecode, Overflow (make + model longer than the ~1.6 KB EXIF room), Internal (no init).
     Result<std::span<const std::byte>> encode(const ImageView& frame,
                                               const ExifInfo& exif) noexcept;
 
     const EncoderConfig& config() const noexcept { return config_; }
+    // Bytes allocated by init() for the JPEG and scratch buffers (0 before init()); most pages
+    // stay untouched (TurboJPEG's worst case is several times a real JPEG).
+    size_t bufferBytes() const noexcept;
 
 private:
     struct Impl;

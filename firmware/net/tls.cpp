@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+// TLS on Mbed TLS 2.28: context set-up (roots, DRBG, suites, ALPN, sessions) and stream I/O.
+#include "firmware/net/tls.h"
+
+#include <mbedtls/base64.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/version.h>
+#include <sys/auxv.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include "firmware/net/tls_internal.h"
+
+namespace snapstage::net {
+namespace {
+
+const char* kAlpnList[] = {"http/1.1", nullptr};
+
+int bioSend(void* p, const unsigned char* buf, size_t len) {
+    auto* s = static_cast<TlsStream::Impl*>(p);
+    auto n = s->transport->write(std::span(reinterpret_cast<const std::byte*>(buf), len));
+    if (!n) {
+        s->transportError = n.error();
+        s->transportFailed = true;
+        return MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+    return static_cast<int>(*n);
+}
+
+int bioRecv(void* p, unsigned char* buf, size_t len) {
+    auto* s = static_cast<TlsStream::Impl*>(p);
+    auto n = s->transport->read(std::span(reinterpret_cast<std::byte*>(buf), len));
+    if (!n) {
+        s->transportError = n.error();
+        s->transportFailed = true;
+        return MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+    return static_cast<int>(*n);  // 0: EOF, Mbed TLS reports MBEDTLS_ERR_SSL_CONN_EOF
+}
+
+void buildSuites(TlsContext::Impl& c, SuiteOrder order) {
+    bool chachaFirst = order == SuiteOrder::ChaChaFirst;
+    if (order == SuiteOrder::Auto) {
+        CpuCrypto cpu = detectCpuCrypto();
+        chachaFirst = !(cpu.cpuHasAes && cpu.libraryUsesAes);
+    }
+    const int chacha[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                          MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
+    const int aes[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                       MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384};
+    size_t n = 0;
+    auto add = [&](const int* list, size_t count) {
+        for (size_t i = 0; i < count; ++i)
+            c.suites[n++] = list[i];
+    };
+    if (chachaFirst) {
+        add(chacha, 2);
+        add(aes, 4);
+    } else {
+        add(aes, 4);
+        add(chacha, 2);
+    }
+    c.suites[n] = 0;
+    size_t len = 0;
+    for (size_t i = 0; i < n; ++i)
+        len += static_cast<size_t>(std::snprintf(c.suiteText + len, sizeof c.suiteText - len,
+                                                 "%s%s", i ? "," : "",
+                                                 mbedtls_ssl_get_ciphersuite_name(c.suites[i])));
+}
+
+Status loadRoots(TlsContext::Impl& c, const TlsSettings& settings) {
+    int rc;
+    const char* source;
+    if (!settings.caPem.empty()) {
+        source = "the built-in roots";
+        rc = mbedtls_x509_crt_parse(&c.ca,
+                                    reinterpret_cast<const unsigned char*>(settings.caPem.c_str()),
+                                    settings.caPem.size() + 1);
+    } else {
+        source = settings.caFile.empty() ? kSystemCaBundle : settings.caFile.c_str();
+        rc = mbedtls_x509_crt_parse_file(&c.ca, source);
+    }
+    // A positive result counts certificates that failed to parse; the rest are usable.
+    if (rc < 0 || c.ca.version == 0) {
+        char text[120];
+        mbedtlsErrorText(rc, text, sizeof text);
+        return failf(Errc::TlsConfig, rc,
+                     "cannot load trusted CA certificates from %s (%s): install ca-certificates "
+                     "or set tls.ca_file / --ca to a PEM file",
+                     source, rc < 0 ? text : "no certificate in it");
+    }
+    return okStatus();
+}
+
+Status loadPins(TlsContext::Impl& c, std::span<const std::string> pins) {
+    if (pins.size() > TlsContext::Impl::kMaxPins)
+        return fail(Errc::TlsConfig, "more than 8 tls.pins configured");
+    for (const std::string& pin : pins) {
+        SNAPSTAGE_TRY(checkPinSyntax(pin));
+        size_t n = 0;
+        mbedtls_base64_decode(c.pins[c.pinCount], 32, &n,
+                              reinterpret_cast<const unsigned char*>(pin.data() + 7),
+                              pin.size() - 7);
+        ++c.pinCount;
+    }
+    return okStatus();
+}
+
+}  // namespace
+
+CpuCrypto detectCpuCrypto() noexcept {
+    CpuCrypto c;
+#if defined(__x86_64__) || defined(__i386__)
+    c.cpuHasAes = __builtin_cpu_supports("aes");
+#if defined(MBEDTLS_AESNI_C) && defined(MBEDTLS_HAVE_ASM) && defined(__x86_64__)
+    c.libraryUsesAes = c.cpuHasAes;
+#endif
+#elif defined(__aarch64__)
+    c.cpuHasAes = (::getauxval(AT_HWCAP) & HWCAP_AES) != 0;
+#if defined(MBEDTLS_AESCE_C)  // Mbed TLS 3.x; 2.28 has software AES only on Arm
+    c.libraryUsesAes = c.cpuHasAes;
+#endif
+#elif defined(__arm__)
+    c.cpuHasAes = (::getauxval(AT_HWCAP2) & HWCAP2_AES) != 0;
+#endif
+    return c;
+}
+
+const char* mbedtlsRuntimeVersion() noexcept {
+    static char text[18];
+    if (!text[0]) mbedtls_version_get_string(text);
+    return text;
+}
+
+void mbedtlsErrorText(int code, char* out, size_t capacity) noexcept {
+    mbedtls_strerror(code, out, capacity);
+}
+
+Status checkPinSyntax(std::string_view pin) noexcept {
+    unsigned char digest[48];
+    size_t n = 0;
+    if (pin.size() < 8 || pin.substr(0, 7) != "sha256/" ||
+        mbedtls_base64_decode(digest, sizeof digest, &n,
+                              reinterpret_cast<const unsigned char*>(pin.data() + 7),
+                              pin.size() - 7) != 0 ||
+        n != 32)
+        return failf(Errc::TlsConfig, 0,
+                     "bad pin \"%.*s\": write sha256/ then the base64 of the 32-byte SHA-256 of "
+                     "the server's SubjectPublicKeyInfo",
+                     static_cast<int>(pin.size() > 80 ? 80 : pin.size()), pin.data());
+    return okStatus();
+}
+
+TlsContext::Impl::Impl() noexcept {
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&drbg);
+    mbedtls_ssl_config_init(&conf);
+    mbedtls_x509_crt_init(&ca);
+    for (SessionSlot& s : sessions)
+        mbedtls_ssl_session_init(&s.session);
+}
+
+TlsContext::Impl::~Impl() {
+    for (SessionSlot& s : sessions)
+        mbedtls_ssl_session_free(&s.session);
+    mbedtls_x509_crt_free(&ca);
+    mbedtls_ssl_config_free(&conf);
+    mbedtls_ctr_drbg_free(&drbg);
+    mbedtls_entropy_free(&entropy);
+}
+
+TlsContext::TlsContext() noexcept = default;
+TlsContext::~TlsContext() = default;
+
+Status TlsContext::init(const TlsSettings& settings) noexcept {
+    impl_.reset();
+    std::unique_ptr<Impl> c(new (std::nothrow) Impl);
+    if (!c) return fail(Errc::NoMemory, "no memory for the TLS context");
+    static const unsigned char kPersonal[] = "snapstage tls";
+    int rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func, &c->entropy, kPersonal,
+                                   sizeof kPersonal - 1);
+    if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot seed the TLS random generator");
+    SNAPSTAGE_TRY(loadRoots(*c, settings));
+    SNAPSTAGE_TRY(loadPins(*c, settings.pins));
+    rc = mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                     MBEDTLS_SSL_PRESET_DEFAULT);
+    if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set up the TLS configuration");
+    // Verification is required, always: there is deliberately no way to relax this.
+    mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, nullptr);
+    mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
+    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3);
+    buildSuites(*c, settings.suiteOrder);
+    mbedtls_ssl_conf_ciphersuites(&c->conf, c->suites);
+    rc = mbedtls_ssl_conf_alpn_protocols(&c->conf, kAlpnList);
+    if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set ALPN");
+    mbedtls_ssl_conf_session_tickets(&c->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    c->wallSeconds = settings.wallSeconds;
+    impl_ = std::move(c);
+    return okStatus();
+}
+
+const char* TlsContext::suiteOrderText() const noexcept {
+    return impl_ ? impl_->suiteText : "";
+}
+
+size_t TlsContext::caCount() const noexcept {
+    size_t n = 0;
+    if (impl_)
+        for (const mbedtls_x509_crt* c = &impl_->ca; c && c->version != 0; c = c->next)
+            ++n;
+    return n;
+}
+
+void TlsContext::clearSessions() noexcept {
+    if (!impl_) return;
+    for (Impl::SessionSlot& s : impl_->sessions) {
+        mbedtls_ssl_session_free(&s.session);
+        mbedtls_ssl_session_init(&s.session);
+        s.valid = false;
+    }
+}
+
+TlsStream::TlsStream() noexcept = default;
+TlsStream::~TlsStream() = default;
+
+Status TlsStream::init(TlsContext& context) noexcept {
+    if (!context.ready()) return fail(Errc::Internal, "TlsStream::init before TlsContext::init");
+    impl_.reset(new (std::nothrow) Impl);
+    if (!impl_) return fail(Errc::NoMemory, "no memory for a TLS session");
+    int rc = mbedtls_ssl_setup(&impl_->ssl, &context.impl_->conf);
+    if (rc != 0) return failf(Errc::NoMemory, rc, "no memory for the TLS record buffers");
+    mbedtls_ssl_set_verify(&impl_->ssl, verifyCallback, impl_.get());
+    impl_->setUp = true;
+    impl_->context = context.impl_.get();
+    context_ = &context;
+    return okStatus();
+}
+
+namespace {
+
+TlsContext::Impl::SessionSlot* findSlot(TlsContext::Impl& c, const char* key, bool forWrite) {
+    TlsContext::Impl::SessionSlot* oldest = &c.sessions[0];
+    for (auto& s : c.sessions) {
+        if (s.valid && std::strcmp(s.key, key) == 0) return &s;
+        if (!s.valid || s.lastUse < oldest->lastUse) oldest = &s;
+    }
+    return forWrite ? oldest : nullptr;
+}
+
+}  // namespace
+
+Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t port) noexcept {
+    if (!impl_ || !impl_->setUp) return fail(Errc::Internal, "TlsStream used before init");
+    if (host.empty() || host.size() >= sizeof impl_->host)
+        return fail(Errc::InvalidArgument, "bad host name for TLS");
+    Impl& s = *impl_;
+    if (s.used) mbedtls_ssl_session_reset(&s.ssl);
+    s.used = true;
+    established_ = false;
+    info_ = TlsInfo{};
+    std::memcpy(s.host, host.data(), host.size());
+    s.host[host.size()] = '\0';
+    s.transport = &transport;
+    s.transportFailed = false;
+    s.seen = VerifySeen{};
+    // Always set: without it Mbed TLS 2.28 skips the host-name check without a word.
+    int rc = mbedtls_ssl_set_hostname(&s.ssl, s.host);
+    if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set the TLS host name %s", s.host);
+    mbedtls_ssl_set_bio(&s.ssl, &s, bioSend, bioRecv, nullptr);
+
+    char key[sizeof TlsContext::Impl::SessionSlot::key];
+    std::snprintf(key, sizeof key, "%s:%u", s.host, static_cast<unsigned>(port));
+    TlsContext::Impl& ctx = *context_->impl_;
+    if (auto* slot = findSlot(ctx, key, false)) mbedtls_ssl_set_session(&s.ssl, &slot->session);
+
+    do {
+        rc = mbedtls_ssl_handshake(&s.ssl);
+    } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+    if (rc != 0) {
+        s.transport = nullptr;
+        return fail(handshakeError(s, rc));
+    }
+    info_.version = mbedtls_ssl_get_version(&s.ssl);
+    info_.ciphersuite = mbedtls_ssl_get_ciphersuite(&s.ssl);
+    const char* alpn = mbedtls_ssl_get_alpn_protocol(&s.ssl);
+    info_.alpn = alpn ? alpn : "";
+    info_.resumed = !s.seen.called;
+    if (!info_.resumed) {
+        auto* slot = findSlot(ctx, key, true);
+        slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
+        std::snprintf(slot->key, sizeof slot->key, "%s", key);
+    }
+    if (auto* slot = findSlot(ctx, key, false)) slot->lastUse = ++ctx.useCounter;
+    established_ = true;
+    return okStatus();
+}
+
+void TlsStream::close() noexcept {
+    if (!impl_) return;
+    if (established_ && impl_->transport && !impl_->transportFailed) {
+        int rc;
+        do {
+            rc = mbedtls_ssl_close_notify(&impl_->ssl);
+        } while (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ);
+    }
+    established_ = false;
+    impl_->transport = nullptr;
+}
+
+namespace {
+
+Error ioError(TlsStream::Impl& s, int rc, const char* what) noexcept {
+    if (s.transportFailed) return s.transportError;
+    if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_NET_CONN_RESET)
+        return Error::format(Errc::NetClosed, rc, "%s closed the connection while %s", s.host,
+                             what);
+    char text[120];
+    mbedtls_strerror(rc, text, sizeof text);
+    return Error::format(Errc::TlsIo, rc, "TLS error while %s %s: %s", what, s.host, text);
+}
+
+}  // namespace
+
+Result<size_t> TlsStream::read(std::span<std::byte> out) noexcept {
+    if (!established_) return fail(Errc::NetClosed, "read on a closed TLS connection");
+    Impl& s = *impl_;
+    for (;;) {
+        int rc = mbedtls_ssl_read(&s.ssl, reinterpret_cast<unsigned char*>(out.data()), out.size());
+        if (rc > 0) return static_cast<size_t>(rc);
+        // Retried with the same arguments, as Mbed TLS requires.
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+        // close_notify, or a plain EOF: the HTTP layer decides whether the body was complete.
+        if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+            (rc == MBEDTLS_ERR_SSL_CONN_EOF && !s.transportFailed))
+            return size_t{0};
+        return fail(ioError(s, rc, "reading from"));
+    }
+}
+
+Result<size_t> TlsStream::write(std::span<const std::byte> data) noexcept {
+    if (!established_) return fail(Errc::NetClosed, "write on a closed TLS connection");
+    Impl& s = *impl_;
+    for (;;) {
+        // May write less than asked (one record at most): callers loop (writeAll).
+        int rc = mbedtls_ssl_write(&s.ssl, reinterpret_cast<const unsigned char*>(data.data()),
+                                   data.size());
+        if (rc >= 0) return static_cast<size_t>(rc);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+        return fail(ioError(s, rc, "writing to"));
+    }
+}
+
+}  // namespace snapstage::net

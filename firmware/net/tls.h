@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// TLS on Mbed TLS 2.28: a shared client context (trust roots loaded once, DRBG, cipher-suite
+// preference chosen for this CPU, ALPN, a small session cache for resumption, optional SHA-256
+// public-key pins) and a TLS stream over any Stream. Verification is always on. Mbed TLS headers
+// stay in tls.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "firmware/net/socket.h"
+#include "firmware/util/result.h"
+
+namespace snapstage::net {
+
+// The system CA bundle used when no CA file is configured.
+inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+enum class SuiteOrder : uint8_t {
+    Auto,  // ChaCha20-Poly1305 first unless the CPU has AES instructions Mbed TLS uses
+    ChaChaFirst,
+    AesFirst,
+};
+
+struct TlsSettings {
+    std::string caFile;  // PEM bundle of trusted roots; empty: kSystemCaBundle
+    std::string caPem;   // trusted roots given in memory instead (tests, embedded roots)
+    std::span<const std::string> pins;  // "sha256/<base64>" of SubjectPublicKeyInfo; any match
+    SuiteOrder suiteOrder = SuiteOrder::Auto;
+    // Wall clock used to explain "not yet valid" (seconds since the epoch); null: time(2).
+    int64_t (*wallSeconds)() = nullptr;
+};
+
+// What the CPU offers and what this Mbed TLS build can use.
+struct CpuCrypto {
+    bool cpuHasAes = false;       // AES-NI (x86) or the ARMv8 AES extension (HWCAP_AES)
+    bool libraryUsesAes = false;  // this Mbed TLS build uses those instructions (2.28: AES-NI only)
+};
+CpuCrypto detectCpuCrypto() noexcept;
+
+// The Mbed TLS version this binary runs with ("2.28.3").
+const char* mbedtlsRuntimeVersion() noexcept;
+
+// Client configuration shared by every connection. Set up once at start; not thread-safe (the
+// job pipeline's one worker thread uses it).
+class TlsContext {
+public:
+    TlsContext() noexcept;
+    ~TlsContext();
+    TlsContext(const TlsContext&) = delete;
+    TlsContext& operator=(const TlsContext&) = delete;
+
+    // Seeds the DRBG, loads the trust roots (parsed once), sets suites, ALPN "http/1.1", TLS 1.2
+    // minimum and the verification policy. Allocates (the CA chain: ~460 KiB for the whole
+    // system bundle). Errors: TlsConfig (unreadable or empty CA file, bad pin syntax), NoMemory.
+    Status init(const TlsSettings& settings) noexcept;
+    bool ready() const noexcept { return impl_ != nullptr; }
+
+    // Suites in the order offered, as IANA names, comma-separated (for logs and docs).
+    const char* suiteOrderText() const noexcept;
+    // Number of trusted root certificates loaded.
+    size_t caCount() const noexcept;
+    // Forgets cached sessions (the next handshakes are full ones).
+    void clearSessions() noexcept;
+
+    struct Impl;
+
+private:
+    friend class TlsStream;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Facts about the established session.
+struct TlsInfo {
+    const char* version = "";      // "TLSv1.2"
+    const char* ciphersuite = "";  // IANA name from Mbed TLS
+    const char* alpn = "";         // "http/1.1" or "" when the server chose none
+    bool resumed = false;          // the session was resumed (no certificate exchange)
+};
+
+// One TLS session over a borrowed Stream. Its record buffers are allocated by init() and reused
+// for every later connection (reset between them).
+class TlsStream final : public Stream {
+public:
+    TlsStream() noexcept;
+    ~TlsStream() override;
+    TlsStream(const TlsStream&) = delete;
+    TlsStream& operator=(const TlsStream&) = delete;
+
+    // Sets up the session and its record buffers for `context` (borrowed; must outlive this).
+    Status init(TlsContext& context) noexcept;
+
+    // Runs the handshake over `transport` (borrowed until close()) with SNI and host-name
+    // verification for `host` (always set), offering a cached session for `host`:`port`.
+    // Errors: TlsUntrusted, TlsExpired, TlsNotYetValid, TlsHostname, TlsPin, TlsHandshake, with
+    // plain messages; detail() carries the Mbed TLS code; plus the transport's errors.
+    Status handshake(Stream& transport, std::string_view host, uint16_t port) noexcept;
+    // Sends close_notify (best effort) and makes the stream ready for another handshake.
+    void close() noexcept;
+    bool established() const noexcept { return established_; }
+    const TlsInfo& info() const noexcept { return info_; }
+
+    // Errors: TlsIo for a TLS alert or bad record, NetClosed when the peer closed mid-record,
+    // plus the transport's errors. read() returns 0 on close_notify or a clean EOF.
+    Result<size_t> read(std::span<std::byte> out) noexcept override;
+    Result<size_t> write(std::span<const std::byte> data) noexcept override;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+    TlsContext* context_ = nullptr;
+    TlsInfo info_;
+    bool established_ = false;
+};
+
+// Checks the syntax of a pin ("sha256/" + base64 of 32 bytes). Errors: TlsConfig.
+Status checkPinSyntax(std::string_view pin) noexcept;
+
+// Formats an Mbed TLS error code as text ("X509 - Certificate verification failed ...").
+void mbedtlsErrorText(int code, char* out, size_t capacity) noexcept;
+
+}  // namespace snapstage::net

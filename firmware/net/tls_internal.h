@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// Internal to firmware/net: the Mbed TLS state behind TlsContext and TlsStream, shared by
+// tls.cpp (set-up and I/O) and tls_verify.cpp (certificate checks and error messages).
+#pragma once
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include <cstdint>
+
+#include "firmware/net/tls.h"
+
+namespace snapstage::net {
+
+struct TlsContext::Impl {
+    static constexpr size_t kMaxPins = 8;
+    static constexpr size_t kSessionSlots = 4;
+
+    struct SessionSlot {
+        char key[272] = {};  // "host:port"
+        mbedtls_ssl_session session;
+        bool valid = false;
+        uint64_t lastUse = 0;
+    };
+
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    int suites[8] = {};
+    char suiteText[400] = {};
+    unsigned char pins[kMaxPins][32] = {};
+    size_t pinCount = 0;
+    SessionSlot sessions[kSessionSlots];
+    uint64_t useCounter = 0;
+    int64_t (*wallSeconds)() = nullptr;
+
+    Impl() noexcept;
+    ~Impl();
+};
+
+// What the verify callback saw, kept to explain a failure after the handshake returns.
+struct VerifySeen {
+    bool called = false;  // a certificate chain was verified (false: resumed session)
+    bool pinMatched = false;
+    bool pinMismatch = false;
+    char leafPin[64] = {};           // "sha256/<base64>" of the leaf key
+    char subject[256] = {};          // leaf subject DN
+    char issuer[256] = {};           // leaf issuer DN
+    char names[256] = {};            // leaf dNSName SANs, comma-separated
+    mbedtls_x509_time futureFrom{};  // valid_from of a certificate not yet valid
+    mbedtls_x509_time expiredAt{};   // valid_to of an expired certificate
+};
+
+struct TlsStream::Impl {
+    mbedtls_ssl_context ssl;
+    bool setUp = false;
+    bool used = false;  // a handshake ran since setup (reset needed before the next)
+    Stream* transport = nullptr;
+    Error transportError;  // the transport's own error behind a failed record read or write
+    bool transportFailed = false;
+    const TlsContext::Impl* context = nullptr;
+    VerifySeen seen;
+    char host[256] = {};
+
+    Impl() noexcept { mbedtls_ssl_init(&ssl); }
+    ~Impl() { mbedtls_ssl_free(&ssl); }
+};
+
+// The verify callback installed on every session (p = TlsStream::Impl*).
+int verifyCallback(void* p, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
+
+// Translates a failed handshake into the Errc::Tls* error with a plain message.
+Error handshakeError(const TlsStream::Impl& s, int rc) noexcept;
+
+// "sha256/<base64>" digest of a certificate's SubjectPublicKeyInfo; false on failure.
+bool spkiPin(mbedtls_x509_crt& crt, unsigned char digest[32], char* text, size_t cap) noexcept;
+
+}  // namespace snapstage::net

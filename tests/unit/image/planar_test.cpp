@@ -49,6 +49,39 @@ TEST(Planar, ExtractsLumaAloneWhenChromaIsNotWanted) {
     EXPECT_EQ(y, (Bytes{1, 2, 3, 4}));
 }
 
+TEST(Planar, WideRowsMatchAPlainLoop) {
+    // Given rows wide enough for the SIMD kernels plus a tail, and padded strides
+    const uint32_t w = 70, h = 5, stride = 2 * w + 6, cw = w / 2;
+    Bytes yuyv(size_t{stride} * h);
+    for (size_t i = 0; i < yuyv.size(); ++i)
+        yuyv[i] = static_cast<uint8_t>((i * 37 + i / 7) & 0xFF);
+    // When deinterleaved to 4:2:2 and 4:2:0, and its chroma split as if it were NV12
+    Bytes y(size_t{w} * h), u(size_t{cw} * h), v(size_t{cw} * h);
+    deinterleaveYuyv(yuyv.data(), stride, w, h, false, {y.data(), u.data(), v.data()});
+    Bytes y2(size_t{w} * h), u2(size_t{cw} * 3), v2(size_t{cw} * 3);
+    deinterleaveYuyv(yuyv.data(), stride, w, h, true, {y2.data(), u2.data(), v2.data()});
+    Bytes nu(size_t{w} * h), nv(size_t{w} * h);
+    splitNv12Chroma(yuyv.data(), stride, w, h, nu.data(), nv.data());
+    // Then every sample equals the plain per-sample definition
+    for (uint32_t r = 0; r < h; ++r) {
+        const uint8_t* s = &yuyv[size_t{r} * stride];
+        const uint8_t* n = &yuyv[size_t{r + 1 < h ? r + 1 : r} * stride];
+        for (uint32_t x = 0; x < w; ++x) {
+            ASSERT_EQ(y[r * w + x], s[2 * x]) << r << "," << x;
+            ASSERT_EQ(y2[r * w + x], s[2 * x]) << r << "," << x;
+            ASSERT_EQ(nu[r * w + x], s[2 * x]) << r << "," << x;
+            ASSERT_EQ(nv[r * w + x], s[2 * x + 1]) << r << "," << x;
+        }
+        for (uint32_t x = 0; x < cw; ++x) {
+            ASSERT_EQ(u[r * cw + x], s[4 * x + 1]) << r << "," << x;
+            ASSERT_EQ(v[r * cw + x], s[4 * x + 3]) << r << "," << x;
+            if (r % 2) continue;
+            ASSERT_EQ(u2[r / 2 * cw + x], (s[4 * x + 1] + n[4 * x + 1] + 1) / 2) << r << "," << x;
+            ASSERT_EQ(v2[r / 2 * cw + x], (s[4 * x + 3] + n[4 * x + 3] + 1) / 2) << r << "," << x;
+        }
+    }
+}
+
 TEST(Planar, DownsamplesInPlaceByEachFactor) {
     struct Case {
         uint32_t w, h, fx, fy;

@@ -101,8 +101,10 @@ Status V4l2Camera::openDevice() noexcept {
 Status V4l2Camera::checkCapabilities() noexcept {
     v4l2_capability cap{};
     if (io_.ioctl(fd_, VIDIOC_QUERYCAP, &cap) != 0) {
-        if (errno == ENOTTY || errno == EINVAL)
-            return failf(Errc::NotSupported, errno, "%s is not a V4L2 device", path_);
+        // ENOTTY from a kernel; ENOSYS from user-mode emulators that do not pass V4L2 through.
+        if (errno == ENOTTY || errno == EINVAL || errno == ENOSYS)
+            return failf(Errc::NotSupported, errno, "%s is not a V4L2 device (VIDIOC_QUERYCAP: %s)",
+                         path_, std::strerror(errno));
         return deviceError(path_, "VIDIOC_QUERYCAP", errno);
     }
     // device_caps describes this node; capabilities the whole physical device.

@@ -135,10 +135,11 @@ void* FakeV4l2Device::mmap(size_t length, int prot, int flags, int fd, off_t off
     if (std::find(fds_.begin(), fds_.end(), fd) == fds_.end()) return (errno = EBADF, MAP_FAILED);
     if (unplugged_) return (errno = ENODEV, MAP_FAILED);
     if (int err = std::exchange(mmapErrno_, 0)) return (errno = err, MAP_FAILED);
-    auto index = static_cast<uint64_t>(offset) / kOffsetStep;
-    // vb2 needs a shared mapping of one whole buffer.
-    if (offset < 0 || offset % kOffsetStep || index >= buffers_.size() || !(flags & MAP_SHARED) ||
-        !(prot & PROT_READ) || length != buffers_[index].memory.size())
+    // vb2 needs a shared mapping of one whole buffer, at the offset QUERYBUF gave.
+    if (offset < 0 || offset % kOffsetStep || !(flags & MAP_SHARED) || !(prot & PROT_READ))
+        return (errno = EINVAL, MAP_FAILED);
+    auto index = static_cast<size_t>(static_cast<uint64_t>(offset) / kOffsetStep);
+    if (index >= buffers_.size() || length != buffers_[index].memory.size())
         return (errno = EINVAL, MAP_FAILED);
     ++buffers_[index].mappings;
     ++counters_.maps;

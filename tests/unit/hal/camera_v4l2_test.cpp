@@ -364,6 +364,14 @@ TEST(V4l2Camera, IsBuiltByTheFactory) {
     EXPECT_NE(std::strstr(cameraBackends(), "v4l2"), nullptr);
 }
 
+// The real system calls, on nodes every Linux machine has (or lacks).
+TEST(V4l2Camera, TellsRealNonCameraNodesApart) {
+    V4l2Camera missing(parseSpec("v4l2:/dev/snapstage-no-such-node"));
+    EXPECT_EQ(missing.init().error().code(), Errc::CameraOpen);
+    V4l2Camera null(parseSpec("v4l2:/dev/null"));
+    EXPECT_TRUE(failsWith(null.init().error(), Errc::NotSupported, {"not a V4L2 device"}));
+}
+
 // The real kernel: runs only where a camera is plugged in.
 TEST(V4l2Camera, CapturesFromARealDevice) {
     if (::access("/dev/video0", F_OK) != 0) GTEST_SKIP() << "no /dev/video0 on this machine";

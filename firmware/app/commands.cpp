@@ -7,6 +7,7 @@ namespace snapstage::app {
 std::span<const Command* const> commandTable() noexcept {
     static const Command* const kCommands[] = {
         &kCaptureCommand,
+        &kFetchCommand,
     };
     return kCommands;
 }

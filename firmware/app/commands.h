@@ -9,6 +9,7 @@
 namespace snapstage::app {
 
 extern const Command kCaptureCommand;
+extern const Command kFetchCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

@@ -15,13 +15,9 @@
 #include <cstdio>
 #include <cstring>
 
-namespace snapstage::net {
+#include "firmware/util/time.h"
 
-int64_t monotonicMs() noexcept {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
+namespace snapstage::net {
 
 Deadline Deadline::afterMs(int64_t ms) noexcept {
     Deadline d;

@@ -14,9 +14,6 @@
 
 namespace snapstage::net {
 
-// Milliseconds on CLOCK_MONOTONIC.
-int64_t monotonicMs() noexcept;
-
 // A point in monotonic time by which a whole operation must finish; unset means no limit.
 class Deadline {
 public:

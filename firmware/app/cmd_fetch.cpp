@@ -258,7 +258,9 @@ int runFetch(Context& ctx, Args& args) {
 
     net::Request req;
     req.url = o.url;
-    req.method = !o.method.empty() ? o.method : body ? "POST" : "GET";
+    req.method = !o.method.empty() ? std::string_view(o.method)
+                 : body            ? std::string_view("POST")
+                                   : std::string_view("GET");
     req.headers = headers;
     req.body = body;
     req.timeoutMs = static_cast<int64_t>(maxTime * 1000);

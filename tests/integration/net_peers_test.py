@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+"""Integration tests of `snapstage fetch` (the client's own HTTP/TLS stack) against real peers on
+loopback: Python http.server + ssl, openssl s_server and nginx, with certificates made here.
+Usage: net_peers_test.py PATH_TO_SNAPSTAGE. Prints "N passed, N failed" last."""
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from net_peers import Peers, Pki  # noqa: E402
+
+SNAPSTAGE = os.path.abspath(sys.argv[1])
+signal.alarm(480)  # the whole run is bounded; children die with the process group in close()
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Env:
+    def __init__(self, work):
+        self.work = work
+        self.data = os.path.join(work, "data")
+        os.makedirs(self.data)
+        self.pki = Pki(os.path.join(work, "pki"))
+        self.good = self.pki.leaf("good")
+        self.good_rsa = self.pki.leaf("good-rsa", key="rsa")
+        self.expired = self.pki.leaf("expired", "20200101000000Z", "20210101000000Z")
+        self.future = self.pki.leaf("future", "20900101000000Z", "20991231000000Z")
+        self.wrong = self.pki.leaf("wrong", ext="wronghost")
+        self.untrusted = self.pki.self_signed("untrusted")
+        self.big = os.path.join(self.data, "big.bin")
+        with open(self.big, "wb") as f:
+            f.write(os.urandom(24 * 1024 * 1024 + 13))
+        self.photo = os.path.join(self.data, "photo.jpg")
+        with open(self.photo, "wb") as f:
+            f.write(b"\xff\xd8\xff\xe0" + os.urandom(3 * 1024 * 1024) + b"\xff\xd9")
+        self.peers = Peers(work)
+        self.origin = self.peers.python_origin(*self.good, self.data)
+        self.origin2 = self.peers.python_origin(*self.good_rsa, self.data)
+        self.backend = self.peers.python_origin("-", "-", self.data)
+        self.nginx = self.peers.nginx(*self.good, self.data, self.backend)
+        self.bad = {name: self.peers.python_origin(*getattr(self, name), self.data)
+                    for name in ("expired", "future", "wrong", "untrusted")}
+        self.s_server = self.peers.s_server(*self.good_rsa, self.data)
+        self.s_server_old = self.peers.s_server(*self.good_rsa, self.data,
+                                                ["-tls1_2", "-cipher", "AES128-SHA"])
+
+    def fetch(self, *args, ca=True, config=None, timeout=120):
+        cmd = [SNAPSTAGE]
+        if config is not None:
+            path = os.path.join(self.work, "config.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            cmd += ["-c", path]
+        cmd += ["fetch", *args]
+        if ca:
+            cmd += ["--ca", self.pki.ca]
+        return subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=self.work)
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def refused(r, code, *words):
+    err = r.stderr.decode(errors="replace")
+    expect(r.returncode == code, f"exit {r.returncode}, wanted {code}: {err}")
+    for w in words:
+        expect(w in err, f"{w!r} not in: {err}")
+
+
+def t_get_python(env):
+    r = env.fetch(f"https://localhost:{env.origin}/hello")
+    expect(r.returncode == 0 and r.stdout == b"hello from python\n", r.stderr)
+
+
+def t_chunked_with_trailers(env):
+    r = env.fetch(f"https://localhost:{env.origin}/chunked")
+    expect(r.returncode == 0 and r.stdout == b"chunked body with trailers\n", (r.stdout, r.stderr))
+
+
+def t_close_delimited(env):
+    r = env.fetch(f"https://localhost:{env.origin}/close")
+    expect(r.returncode == 0 and r.stdout == b"body ended by close\n", (r.stdout, r.stderr))
+
+
+def t_redirect_same_origin_reuses_connection(env):
+    out = os.path.join(env.work, "redir.txt")
+    r = env.fetch(f"https://localhost:{env.origin}/redirect", "-o", out, "--json", "-v")
+    expect(r.returncode == 0, r.stderr)
+    events = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    connects = [e for e in events if e["event"] == "fetch.connected"]
+    done = [e for e in events if e["event"] == "fetch.done"][0]
+    expect(len(connects) == 1, f"one keep-alive connection for both hops: {events}")
+    expect(done["redirects"] == 1 and done["status"] == 200, done)
+    expect(open(out, "rb").read() == b"hello from python\n", "body")
+
+
+def t_redirect_other_origin_drops_credentials(env):
+    target = f"https://localhost:{env.origin2}/headers"
+    r = env.fetch(f"https://localhost:{env.origin}/redirect-to?url={target}",
+                  "-H", "Authorization: Bearer secret", "-H", "X-Api-Key: k", "-H", "X-Other: 1")
+    body = r.stdout.decode()
+    expect(r.returncode == 0, r.stderr)
+    expect("X-Other: 1" in body, body)
+    expect("Authorization" not in body and "X-Api-Key" not in body, body)
+
+
+def t_large_download_byte_for_byte(env):
+    for port, name in ((env.origin, "python"), (env.nginx, "nginx"), (env.s_server, "s_server")):
+        out = os.path.join(env.work, f"big-{name}.bin")
+        path = "/files/big.bin" if name != "s_server" else "/big.bin"
+        r = env.fetch(f"https://localhost:{port}{path}", "-o", out)
+        expect(r.returncode == 0, f"{name}: {r.stderr}")
+        expect(sha256_file(out) == sha256_file(env.big), f"{name}: bytes differ")
+
+
+def t_multipart_upload_parsed_by_server(env):
+    for port in (env.origin, env.nginx):
+        r = env.fetch(f"https://localhost:{port}/upload", "-F", "tool=virtual-staging",
+                      "-F", f"image=@{env.photo};type=image/jpeg", "-F",
+                      f"mask=@{env.big};filename=mask.bin")
+        expect(r.returncode == 0, r.stderr)
+        got = json.loads(r.stdout)
+        parts = got["parts"]
+        expect(parts["tool"]["sha256"] == hashlib.sha256(b"virtual-staging").hexdigest(), got)
+        expect(parts["image"]["sha256"] == sha256_file(env.photo), got)
+        expect(parts["image"]["type"] == "image/jpeg" and parts["image"]["filename"] == "photo.jpg",
+               got)
+        expect(parts["mask"]["sha256"] == sha256_file(env.big), got)
+        expect(parts["mask"]["filename"] == "mask.bin", got)
+
+
+def t_raw_put(env):
+    r = env.fetch(f"https://localhost:{env.origin}/put", "-X", "PUT", "--data-file", env.photo,
+                  "-H", "Content-Type: image/jpeg")
+    expect(r.returncode == 0, r.stderr)
+    got = json.loads(r.stdout)
+    expect(got["sha256"] == sha256_file(env.photo) and got["type"] == "image/jpeg", got)
+
+
+def t_output_file_only_when_complete(env):
+    out = os.path.join(env.work, "partial.bin")
+    r = env.fetch(f"https://localhost:{env.origin}/early-close", "-o", out)
+    refused(r, 3, "closed the connection after")
+    expect(not os.path.exists(out), "a partial file appeared")
+    expect(not [n for n in os.listdir(env.work) if n.startswith("partial.bin")], "temporary left")
+
+
+def t_stall_times_out(env):
+    r = env.fetch(f"https://localhost:{env.origin}/stall", "--max-time", "1.5")
+    refused(r, 3, "time limit")
+
+
+def t_status_codes(env):
+    refused(env.fetch(f"https://localhost:{env.origin}/status/404"), 4, "404")
+    refused(env.fetch(f"https://localhost:{env.origin}/status/503"), 3, "503", "does not retry",
+            "Retry-After: 30 s")
+    refused(env.fetch(f"https://localhost:{env.origin}/status/429"), 3, "429")
+
+
+def t_tls_failures(env):
+    def url(name):
+        return f"https://localhost:{env.bad[name]}/hello"
+    refused(env.fetch(url("expired")), 3, "expired on 2021-01-01")
+    refused(env.fetch(url("future")), 3, "valid only from 2090-01-01", "clock reads",
+            "clock may be unset")
+    refused(env.fetch(url("wrong")), 3, "certificate is for wrong.example, not localhost")
+    refused(env.fetch(url("untrusted")), 3, "not a trusted CA")
+    # Without --ca the system bundle is used, which does not know the test CA.
+    refused(env.fetch(f"https://localhost:{env.origin}/hello", ca=False), 3, "not a trusted CA")
+    refused(env.fetch(f"https://localhost:{env.s_server_old}/x"), 3, "TLS handshake")
+
+
+def t_pins(env):
+    good = Pki.pin(env.good[0])
+    other = Pki.pin(env.good_rsa[0])
+    ok = env.fetch(f"https://localhost:{env.origin}/hello", config={"tls": {"pins": [good]}})
+    expect(ok.returncode == 0, ok.stderr)
+    bad = env.fetch(f"https://localhost:{env.origin}/hello", config={"tls": {"pins": [other]}})
+    refused(bad, 3, "matches none of the configured tls.pins", good)
+
+
+def t_plain_http_and_refused_port(env):
+    r = env.fetch(f"http://127.0.0.1:{env.backend}/hello", ca=False)
+    expect(r.returncode == 0 and r.stdout == b"hello from python\n", r.stderr)
+    refused(env.fetch(f"https://localhost:{env.backend}/hello"), 3, "https port")
+
+
+TESTS = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="snapstage-net-")
+    passed = failed = 0
+    env = None
+    try:
+        env = Env(work)
+        for test in TESTS:
+            try:
+                test(env)
+                passed += 1
+                print(f"ok   {test.__name__[2:]}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL {test.__name__[2:]}\n{traceback.format_exc()}", flush=True)
+    except Exception:
+        failed += 1
+        print(f"FAIL set-up\n{traceback.format_exc()}", flush=True)
+    finally:
+        if env:
+            env.peers.close()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

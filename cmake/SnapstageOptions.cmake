@@ -8,6 +8,11 @@ target_compile_options(snapstage_warnings INTERFACE
     -Wold-style-cast -Woverloaded-virtual
     $<$<BOOL:${SNAPSTAGE_WERROR}>:-Werror>)
 
+# 64-bit file offsets on 32-bit Arm too: large files, and readdir() that works on hosts whose
+# directory cookies need 64 bits (ext4 under qemu-arm). time_t stays as the distribution builds
+# its libraries (Mbed TLS structs hold a time_t), so _TIME_BITS is deliberately not set.
+target_compile_definitions(snapstage_warnings INTERFACE _FILE_OFFSET_BITS=64)
+
 if(SNAPSTAGE_SANITIZE)
     target_compile_options(snapstage_warnings INTERFACE
         -fsanitize=${SNAPSTAGE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)

@@ -3,6 +3,8 @@
 #include "firmware/app/version_info.h"
 
 #include "firmware/app/config.h"
+#include "firmware/image/version.h"
+#include "firmware/net/version.h"
 #include "firmware/util/json.h"
 #include "hal/camera.h"
 
@@ -16,7 +18,8 @@ void printVersion(std::FILE* out) noexcept {
     std::fprintf(out, "snapstage %s\n", SNAPSTAGE_VERSION);
     std::fprintf(out, "camera backends: %s\n", hal::cameraBackends());
     std::fprintf(out, "boards: %s\n", builtinBoards().c_str());
-    std::fprintf(out, "cJSON %s\n", json::libraryVersion());
+    std::fprintf(out, "Mbed TLS %s, libjpeg-turbo %s, cJSON %s\n", net::mbedtlsVersion(),
+                 image::turbojpegVersion(), json::libraryVersion());
 }
 
 }  // namespace snapstage::app

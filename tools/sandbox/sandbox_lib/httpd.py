@@ -181,6 +181,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self._expect100:
             self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
         if length and app.faults.take_reset_upload(self.command, self.raw_path, route.upload):
+            self._release(route, api_key, token)
             self._reset_mid_upload(length, entry)
             return
         try:
@@ -220,9 +221,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if len(set(v.strip() for v in values)) > 1:
             raise ApiError(400, "conflicting Content-Length headers %s" % values, close=True)
         if not values:
-            if self.command in ("POST", "PUT", "PATCH"):
-                raise ApiError(411, "%s needs a Content-Length header (use 0 for an empty body)"
-                               % self.command, code="MissingContentLength")
+            if self.command == "PUT":  # like S3: an upload must say how long it is
+                raise ApiError(411, "PUT needs a Content-Length header",
+                               code="MissingContentLength")
             return None
         text = values[0].strip()
         if not text.isdigit():

@@ -27,11 +27,11 @@ CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
 class App:
     """Everything the handlers share."""
 
-    def __init__(self, args, base_url, log_path):
+    def __init__(self, args, baseline, base_url, log_path):
         self.api_keys = frozenset(args.api_keys or ["sandbox-key"])
         self.quiet = args.quiet
         self.base_url = base_url
-        self.faults = Faults(config.baseline(args))
+        self.faults = Faults(baseline)
         self.limiter = RateLimiter(self.faults)
         self.store = Store()
         self.variants = VariantCache()
@@ -104,7 +104,12 @@ def _base_url(host, port):
 
 
 def main(argv=None):
-    args = config.parser().parse_args(argv)
+    parser = config.parser()
+    args = parser.parse_args(argv)
+    try:
+        baseline = config.baseline(args)
+    except ValueError as e:
+        parser.error(str(e))
     state = os.path.abspath(args.state)
     ca_file, cert, key = certs.ensure(state)
     log_path = os.path.abspath(args.log or os.path.join(state, "requests.jsonl"))
@@ -112,7 +117,7 @@ def main(argv=None):
     server = SandboxServer((args.host, args.port), tls_context(cert, key), family)
     port = server.server_address[1]
     base_url = _base_url(args.host, port)
-    server.app = App(args, base_url, log_path)
+    server.app = App(args, baseline, base_url, log_path)
     stopping = threading.Event()
 
     def stop(signum, _frame):

@@ -8,14 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "firmware/image/decoder.h"
 #include "firmware/image/encoder.h"
 #include "firmware/image/version.h"
+#include "firmware/util/fs.h"
 #include "hal/sim/pixel_convert.h"
 
 namespace {
@@ -69,14 +69,6 @@ bool parseArgs(int argc, char** argv, Options& o) {
             return false;
     }
     return true;
-}
-
-std::vector<std::byte> readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> c((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(c.size());
-    if (!c.empty()) std::memcpy(out.data(), c.data(), c.size());
-    return out;
 }
 
 // A camera-style frame of `format` made from packed RGB (BT.601 full range, 2x2 chroma).
@@ -166,7 +158,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "encode_bench: %s\n", subsampling.error().message());
         return 2;
     }
-    const std::vector<std::byte> jpeg = readFile(o.image);
+    auto file = fs::readFile(o.image, 256u << 20);
+    if (!file) {
+        std::fprintf(stderr, "encode_bench: %s\n", file.error().message());
+        return 1;
+    }
+    const std::vector<std::byte> jpeg = std::move(*file);
     image::Decoder dec;
     if (!dec.init({1, 1})) return 1;
     auto header = dec.probe(jpeg);

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+# Mbed TLS 2.28 matches the host name against DNS names only, so 127.0.0.1 is also a DNS name.
+SAN = "DNS:localhost, DNS:127.0.0.1, IP:127.0.0.1, IP:::1"
 _CONFIG = """\
 [req]
 distinguished_name = dn
@@ -18,7 +20,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectAltName = %(san)s
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 """
@@ -51,12 +53,17 @@ def ensure(state_dir):
     """Return (ca_file, cert_file, key_file), creating them in state_dir when missing or expiring.
 
     CA and server keys are EC P-256 (ECDHE-ECDSA suites, which Mbed TLS 2.28 supports); the
-    server certificate names localhost, 127.0.0.1 and ::1.
+    server certificate names localhost, 127.0.0.1 and ::1 (see SAN).
     """
     os.makedirs(state_dir, exist_ok=True)
     cnf = "openssl-sandbox.cnf"
     with open(os.path.join(state_dir, cnf), "w") as f:
-        f.write(_CONFIG)
+        f.write(_CONFIG % {"san": SAN})
+    profile = os.path.join(state_dir, "server.san")
+    same_san = False
+    if os.path.exists(profile):
+        with open(profile) as f:
+            same_san = f.read().strip() == SAN
     new_ca = not (_valid("ca.pem", state_dir) and os.path.exists(os.path.join(state_dir, "ca.key")))
     if new_ca:
         sys.stderr.write("sandbox: creating a CA in %s\n" % state_dir)
@@ -64,7 +71,7 @@ def ensure(state_dir):
         _openssl(["req", "-config", cnf, "-new", "-x509", "-key", "ca.key", "-sha256",
                   "-days", "3650", "-subj", "/CN=snapstage sandbox CA", "-extensions", "v3_ca",
                   "-out", "ca.pem"], state_dir)
-    if new_ca or not _valid("server.pem", state_dir) or not os.path.exists(
+    if new_ca or not same_san or not _valid("server.pem", state_dir) or not os.path.exists(
             os.path.join(state_dir, "server.key")):
         sys.stderr.write("sandbox: creating the server certificate for localhost\n")
         _new_key("server.key", state_dir)
@@ -75,5 +82,7 @@ def ensure(state_dir):
                   "-set_serial", serial, "-days", "825", "-sha256", "-extfile", cnf,
                   "-extensions", "v3_server", "-out", "server.pem"], state_dir)
         os.remove(os.path.join(state_dir, "server.csr"))
+        with open(profile, "w") as f:
+            f.write(SAN + "\n")
     return tuple(os.path.abspath(os.path.join(state_dir, n))
                  for n in ("ca.pem", "server.pem", "server.key"))

@@ -396,14 +396,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mid_stall:
             entry["fault"] = "stall"
         self._log(entry)
-        try:
-            self.end_headers()
-        except (OSError, ssl.SSLError) as e:
-            raise ClientGone("while sending headers: %s" % e)
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        if self.command == "HEAD":
+            body = b""
         if mid_stall:
             half = len(body) // 2
-            self._write(body[:half])
+            self._write(head + body[:half])
             time.sleep(stall["seconds"])
             self._write(body[half:])
-        elif self.command != "HEAD":
-            self._write(body)
+        else:
+            self._write(head + body)  # one write: no Nagle/delayed-ACK stall between the two

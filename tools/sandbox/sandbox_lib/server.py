@@ -6,6 +6,7 @@ import secrets
 import signal
 import socket
 import ssl
+import stat
 import sys
 import threading
 from http.server import ThreadingHTTPServer
@@ -55,6 +56,7 @@ class SandboxServer(ThreadingHTTPServer):
     def finish_request(self, request, client_address):
         """Runs on the connection's own thread: TLS handshake, then HTTP."""
         try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             request.settimeout(HANDSHAKE_TIMEOUT_S)
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as e:
@@ -75,8 +77,14 @@ class SandboxServer(ThreadingHTTPServer):
 
 
 def _lingering_close(sock, seconds=1.0):
-    """Send FIN, then discard what the peer still sends for a moment, so that an answer sent
-    before an unread request body reaches the peer instead of being destroyed by a RST."""
+    """Send close_notify and FIN, then discard what the peer still sends for a moment, so that
+    an answer sent before an unread request body reaches the peer instead of being destroyed by
+    a RST."""
+    try:
+        sock.settimeout(0.2)
+        sock.unwrap()
+    except (OSError, ValueError):
+        pass
     try:
         sock.shutdown(socket.SHUT_WR)
         sock.settimeout(seconds)
@@ -95,6 +103,38 @@ def tls_context(cert, key):
     return ctx
 
 
+class _DroppingStderr:
+    """stderr that never blocks: when a parent reads its pipe too slowly, lines are dropped
+    instead of stalling request threads (the request log file is the record tests rely on)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except (BlockingIOError, BrokenPipeError):
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except (BlockingIOError, BrokenPipeError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _protect_stderr():
+    try:
+        if stat.S_ISFIFO(os.fstat(2).st_mode):
+            os.set_blocking(2, False)
+            sys.stderr = _DroppingStderr(sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
 def _base_url(host, port):
     if host in ("", "0.0.0.0"):
         host = "127.0.0.1"
@@ -104,6 +144,7 @@ def _base_url(host, port):
 
 
 def main(argv=None):
+    _protect_stderr()
     parser = config.parser()
     args = parser.parse_args(argv)
     try:

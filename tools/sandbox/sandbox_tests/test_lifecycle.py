@@ -3,10 +3,11 @@
 import json
 import os
 import subprocess
+import sys
 import time
 import unittest
 
-from .harness import PHOTO, Sandbox, shared
+from .harness import PHOTO, SANDBOX, Sandbox, read_response, shared
 
 
 class LifecycleTest(unittest.TestCase):
@@ -18,7 +19,7 @@ class LifecycleTest(unittest.TestCase):
         text = subprocess.run(["openssl", "x509", "-in", os.path.join(os.path.dirname(info["ca_file"]),
                                                                       "server.pem"),
                                "-noout", "-text"], stdout=subprocess.PIPE, check=True).stdout.decode()
-        self.assertIn("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", text)
+        self.assertIn("DNS:localhost, DNS:127.0.0.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", text)
         self.assertIn("TLS Web Server Authentication", text)
         self.assertIn("prime256v1", text)
         ca = subprocess.run(["openssl", "x509", "-in", info["ca_file"], "-noout", "-text"],
@@ -61,4 +62,29 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual([l["status"] for l in lines], [401, 503, 200, 201, 429])
             self.assertEqual(sb.stop(), 0)
         finally:
+            sb.cleanup()
+
+    def test_unread_stderr_pipe_and_fast_keep_alive(self):
+        # Given a parent that never reads the sandbox's stderr pipe (64 KiB fills after ~500 lines)
+        sb = Sandbox()
+        sb.proc = subprocess.Popen([sys.executable, SANDBOX, "--port", "0", "--state", sb.state],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            sb.info = json.loads(sb.proc.stdout.readline().decode())
+            sb.port, sb.ca, sb.base = sb.info["port"], sb.info["ca_file"], sb.info["base_url"]
+            sock = sb.tls_socket()
+            start = time.monotonic()
+            # When 1500 requests go over one keep-alive connection
+            for _ in range(1500):
+                sock.sendall(b"GET /v3/order/%s HTTP/1.1\r\nHost: localhost\r\n\r\n" % (b"a" * 24))
+                self.assertEqual(read_response(sock)[0], 401)
+            # Then none blocks on stderr and none waits for delayed ACKs
+            self.assertLess(time.monotonic() - start, 10)
+            sock.close()
+        finally:
+            sb.proc.terminate()
+            sb.proc.wait(10)
+            sb.proc.stdout.close()
+            sb.proc.stderr.close()
+            sb.proc = None
             sb.cleanup()

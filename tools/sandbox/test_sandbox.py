@@ -32,7 +32,8 @@ def main():
         loader.testNamePatterns = ["*%s*" % pat for pat in args.patterns]
     suite = loader.loadTestsFromNames(["sandbox_tests." + m for m in MODULES])
     start = time.monotonic()
-    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1).run(suite)
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
+    result = runner.run(suite)
     harness.stop_shared()
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)

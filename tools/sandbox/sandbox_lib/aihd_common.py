@@ -61,6 +61,14 @@ def image_part(part, limit):
     return Blob(part.data, kind, part.filename, size, comment)
 
 
+def text_of(part):
+    """The UTF-8 text of a text part, or a 400 that names the part."""
+    try:
+        return part.text().strip()
+    except MultipartError as e:
+        raise bad(str(e), "api_error_invalid_multipart")
+
+
 def resize_query(ctx):
     """The width/height query parameters (validated), as a suffix for image URLs."""
     params = {}
@@ -69,7 +77,8 @@ def resize_query(ctx):
         if value is None or value == "":
             continue
         if not value.isdigit() or not 1 <= int(value) <= 10000:
-            raise bad("query parameter %s must be an integer from 1 to 10000, got %r" % (name, value))
+            raise bad("query parameter %s must be an integer from 1 to 10000, got %r"
+                      % (name, value))
         params[name] = int(value)
     return ("?" + urlencode(params)) if params else ""
 
@@ -116,7 +125,8 @@ def order_view(ctx, order, suffix=""):
     procs = [store.get("processes", p) for p in order.process_ids]
     updated = max([order.created] + [p.job.updated_ts() for p in procs if p])
     return {"id": order.id, "project_id": order.project_id,
-            "entry_assets": [asset_view(ctx, store.get("assets", a), suffix) for a in order.asset_ids],
+            "entry_assets": [asset_view(ctx, store.get("assets", a), suffix)
+                             for a in order.asset_ids],
             "status": order_status(ctx, order), "created_at": iso(order.created),
             "updated_at": iso(updated),
             "processes": [process_view(ctx, p, suffix) for p in procs if p]}

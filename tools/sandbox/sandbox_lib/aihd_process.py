@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# AI HomeDesign v3 processes: POST /v3/process validated against the tool catalog, GET /v3/process/:id.
+# AI HomeDesign v3 processes: POST /v3/process checked against the tool catalog, GET by id.
 import re
 
 from . import catalog, jobs
@@ -47,7 +47,8 @@ def _check_asset_map(ctx, order, tool, spec, amap):
             raise not_found("asset", ident)
         if asset.order_id != order.id:
             raise unprocessable("asset %s in slot %r belongs to order %s, not to order %s"
-                                % (ident, slot, asset.order_id, order.id), "api_error_invalid_asset")
+                                % (ident, slot, asset.order_id, order.id),
+                                "api_error_invalid_asset")
         if asset.asset_type != kind:
             raise unprocessable("slot %r takes a%s %s asset; %s is a %s (role %s)"
                                 % (slot, "n" if kind == "image" else "", kind, ident,
@@ -68,8 +69,8 @@ def _check_widgets(tool, spec, widgets):
         wspec = spec["widgets"].get(slug)
         if wspec is None:
             known = ", ".join(spec["widgets"]) or "none (send \"widgets\": [])"
-            raise unprocessable("unknown widget slug %r for %s; its widgets: %s" % (slug, tool, known),
-                                "api_error_invalid_widget")
+            raise unprocessable("unknown widget slug %r for %s; its widgets: %s"
+                                % (slug, tool, known), "api_error_invalid_widget")
         if slug in seen:
             raise unprocessable("widget %r appears twice" % slug, "api_error_invalid_widget")
         items = w["item_slugs"]
@@ -81,11 +82,13 @@ def _check_widgets(tool, spec, widgets):
         for item in items:
             if item not in wspec["items"]:
                 raise unprocessable("item slug %r is not in widget %r; its items: %s"
-                                    % (item, slug, ", ".join(wspec["items"])), "api_error_invalid_item")
+                                    % (item, slug, ", ".join(wspec["items"])),
+                                    "api_error_invalid_item")
         seen[slug] = items
     for slug, wspec in spec["widgets"].items():
         if wspec["required"] and slug not in seen:
-            raise unprocessable("widget %r is required by %s" % (slug, tool), "api_error_invalid_widget")
+            raise unprocessable("widget %r is required by %s" % (slug, tool),
+                                "api_error_invalid_widget")
     return seen
 
 

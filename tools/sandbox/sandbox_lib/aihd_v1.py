@@ -4,7 +4,7 @@ import math
 import time
 
 from . import catalog, images, jobs
-from .aihd_common import bad, image_part, not_found
+from .aihd_common import bad, image_part, not_found, text_of
 from .aihd_v3 import check_id
 from .store import Obj, iso, object_id
 from .web import Route, json_body, json_response, multipart_body, query_one
@@ -31,7 +31,7 @@ def upload_image(ctx):
                 raise bad("send exactly one file part named image")
             image = image_part(part, ctx.app.faults.get("max_upload_bytes"))
         elif part.name == "service_name" and part.filename is None:
-            service = part.text().strip()
+            service = text_of(part)
         else:
             raise bad("unexpected multipart field %r (part %d); send image (file) and service_name"
                       % (part.name, part.index), "api_error_unknown_field")
@@ -101,9 +101,11 @@ def submit_order(ctx):
     body = json_body(ctx, "aihomedesign")
     extra = sorted(set(body) - set(SUBMIT_FIELDS))
     if extra:
-        raise bad("unknown field(s) %s; POST /v1/order takes %s" % (extra, ", ".join(SUBMIT_FIELDS)))
+        raise bad("unknown field(s) %s; POST /v1/order takes %s"
+                  % (extra, ", ".join(SUBMIT_FIELDS)))
     if not isinstance(body.get("order_id"), str):
-        raise bad("order_id is required: the id from POST /v1/order/image", "api_error_missing_field")
+        raise bad("order_id is required: the id from POST /v1/order/image",
+                  "api_error_missing_field")
     order = _get_order(ctx, body["order_id"])
     if body.get("service_name") not in (None, order.service_name):
         raise bad("service_name %r differs from the upload's %r" % (body["service_name"],
@@ -116,7 +118,8 @@ def submit_order(ctx):
                                order.service_name != "service-day-to-dusk"):
         raise bad("remove_shadow is a boolean accepted by service-day-to-dusk only")
     gen = Obj(id=object_id(), sequence=len(order.generated) + 1, created=time.time(),
-              shadow_removal=bool(shadow), job=jobs.start(ctx.app, order.before.blob, spec["style"]))
+              shadow_removal=bool(shadow),
+              job=jobs.start(ctx.app, order.before.blob, spec["style"]))
     order.space = body.get("space_name") or ""
     order.generated.append(gen)
     ctx.ids(image_id=gen.id)
@@ -134,7 +137,8 @@ def _generated_view(ctx, order, gen):
             "segmented_image_id": "", "prompt": "", "sky_style": "",
             "shadow_removal": gen.shadow_removal, "status": status, "order_id": order.id,
             "space": order.space, "comment": gen.job.error or "",
-            "updated_at": iso(gen.job.updated_ts(), micro=True), "created_at": iso(gen.created, True)}
+            "updated_at": iso(gen.job.updated_ts(), micro=True),
+            "created_at": iso(gen.created, micro=True)}
 
 
 def get_order(ctx):

@@ -4,7 +4,8 @@ import re
 import time
 
 from . import aihd_process, catalog, images
-from .aihd_common import asset_urls, bad, image_part, not_found, ok, order_view, resize_query
+from .aihd_common import (asset_urls, bad, image_part, not_found, ok, order_view, resize_query,
+                          text_of)
 from .store import Obj, iso, object_id
 from .web import Route, json_body, json_response, multipart_body, query_one
 
@@ -30,7 +31,8 @@ def _project_view(ctx, p):
 
 
 def _new_project(ctx, address, default=False):
-    p = Obj(id=object_id(), address=address, owner=ctx.api_key, created=time.time(), default=default)
+    p = Obj(id=object_id(), address=address, owner=ctx.api_key, created=time.time(),
+            default=default)
     return ctx.app.store.add("projects", p.id, p)
 
 
@@ -52,7 +54,8 @@ def _int_query(ctx, name, default, lo, hi):
     if value in (None, ""):
         return default
     if not value.isdigit() or not lo <= int(value) <= hi:
-        raise bad("query parameter %s must be an integer from %d to %d, got %r" % (name, lo, hi, value))
+        raise bad("query parameter %s must be an integer from %d to %d, got %r"
+                  % (name, lo, hi, value))
     return int(value)
 
 
@@ -90,9 +93,10 @@ def _split(parts, allowed, limit):
         if part.name == "asset_file":
             files.append(image_part(part, limit))
         elif part.filename is not None:
-            raise bad("field %r (part %d) must be a text field, not a file" % (part.name, part.index))
+            raise bad("field %r (part %d) must be a text field, not a file"
+                      % (part.name, part.index))
         else:
-            texts.setdefault(part.name, []).append(part.text().strip())
+            texts.setdefault(part.name, []).append(text_of(part))
     if not files:
         raise bad("no asset_file part: send each image as a file part named asset_file",
                   "api_error_missing_file")
@@ -122,8 +126,8 @@ def _check_roles(roles, types, existing=()):
     all_roles = list(existing) + list(roles)
     for role, most in (("primary_angle", 1), ("secondary_angle", 1), ("mask", 1)):
         if all_roles.count(role) > most:
-            raise bad("an order takes at most one %s asset (got %d)" % (role, all_roles.count(role)),
-                      "api_error_invalid_asset_role")
+            raise bad("an order takes at most one %s asset (got %d)"
+                      % (role, all_roles.count(role)), "api_error_invalid_asset_role")
     if "primary_angle" not in all_roles:
         raise bad("an order needs exactly one primary_angle asset", "api_error_invalid_asset_role")
     for role, atype in zip(roles, types):
@@ -185,8 +189,8 @@ def _project_for(ctx, texts):
 
 def create_order(ctx):
     limit = ctx.app.faults.get("max_upload_bytes")
-    blobs, texts = _split(multipart_body(ctx),
-                          ("project_id", "asset_file", "asset_role", "asset_roles", "asset_type"), limit)
+    fields = ("project_id", "asset_file", "asset_role", "asset_roles", "asset_type")
+    blobs, texts = _split(multipart_body(ctx), fields, limit)
     roles = _per_file(texts, ("asset_role", "asset_roles"), len(blobs), "primary_angle")
     types = _per_file(texts, ("asset_type",), len(blobs), None)
     types = [t or ("mask" if r == "mask" else "image") for t, r in zip(types, roles)]

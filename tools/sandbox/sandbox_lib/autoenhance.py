@@ -29,10 +29,12 @@ def image_out(img):
         "image_id": img.image_id, "order_id": img.order_id, "image_name": img.image_name,
         "image_type": img.content_type.split("/")[-1], "date_added": int(img.created * 1000),
         "downloaded": img.downloaded, "enhance": s.get("enhance", True),
-        "enhance_type": s.get("enhance_type", "property"), "ai_version": s.get("ai_version", "latest"),
+        "enhance_type": s.get("enhance_type", "property"),
+        "ai_version": s.get("ai_version", "latest"),
         "hdr": s.get("hdr", False), "is_threesixty": s.get("threesixty", False), "metadata": {},
         "scene": None, "sky_replacement": s.get("sky_replacement", False),
-        "cloud_type": s.get("cloud_type"), "vertical_correction": s.get("vertical_correction", True),
+        "cloud_type": s.get("cloud_type"),
+        "vertical_correction": s.get("vertical_correction", True),
         "lens_correction": s.get("lens_correction", True), "window_pull": s.get("window_pull"),
         "privacy": s.get("privacy"), "upscale": s.get("upscale", False), "rating": s.get("rating"),
         "status": status, "status_reason": img.job.error if status == "error" else None,
@@ -135,7 +137,8 @@ def reprocess(ctx):
     img = get_image_obj(ctx, ctx.params["id"])
     update = ae_validate.image_in(json_body(ctx, V), create=False) if ctx.body else {}
     if img.blob is None:
-        raise ApiError(409, "Image not uploaded", detail="PUT the image bytes to its upload_url first")
+        raise ApiError(409, "Image not uploaded",
+                       detail="PUT the image bytes to its upload_url first")
     img.settings.update(update)
     start_processing(ctx, img)
     return json_response(image_out(img))
@@ -158,8 +161,8 @@ def download_enhanced(ctx):
     if status != "processed":
         reason = (img.job.error if status == "error" else
                   "poll GET /v3/images/%s until enhanced is true" % img.image_id)
-        raise ApiError(409, "Image not processed" if status != "error" else "Image processing failed",
-                       detail="image status is %s; %s" % (status, reason))
+        title = "Image processing failed" if status == "error" else "Image not processed"
+        raise ApiError(409, title, detail="image status is %s; %s" % (status, reason))
     result = img.job.result
     target, preview = _target(result.size, q, True)
     if not preview:
@@ -178,8 +181,13 @@ def download_original(ctx):
         raise ApiError(409, "Image not uploaded", detail="no bytes were PUT to the upload_url yet")
     if not any(q[k] is not None for k in ("preview", "format", "max_width", "scale", "quality")):
         return Response(200, img.blob.data, img.content_type)
+    if img.blob.size is None:
+        raise ApiError(422, "Cannot render this original",
+                       detail="the uploaded bytes are not JPEG/PNG/WEBP; download it without "
+                              "format, max_width, scale, quality or preview")
     target, _ = _target(img.blob.size, q, False)
-    return cdn.render_response(ctx, img.blob, target, q["format"] or img.blob.kind, q["quality"] or 90)
+    fmt = q["format"] or img.blob.kind
+    return cdn.render_response(ctx, img.blob, target, fmt, q["quality"] or 90)
 
 
 def create_order(ctx):

@@ -60,11 +60,11 @@ def _check_signature(ctx, img):
         raise ApiError(403, "X-Amz-Date or X-Amz-Expires is malformed")
     now = time.time()
     if now > signed_at + expires:
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
         raise ApiError(403, "Request has expired", code="AccessDenied",
                        xml_extra={"X-Amz-Expires": expires,
-                                  "Expires": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                           time.gmtime(signed_at + expires)),
-                                  "ServerTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))})
+                                  "Expires": time.strftime(fmt, time.gmtime(signed_at + expires)),
+                                  "ServerTime": time.strftime(fmt, time.gmtime(now))})
 
 
 def put_upload(ctx):
@@ -80,8 +80,8 @@ def put_upload(ctx):
         raise ApiError(400, "the upload body is empty; PUT the image bytes", code="InvalidArgument")
     kind, declared = images.sniff(data), images.kind_of_mime(img.content_type)
     if declared and kind != declared:
-        raise ApiError(400, "the body is not a %s image (magic bytes %r)" % (img.content_type, data[:8]),
-                       code="InvalidArgument")
+        raise ApiError(400, "the body is not a %s image (magic bytes %r)"
+                       % (img.content_type, data[:8]), code="InvalidArgument")
     size = images.dimensions(data, kind) if kind else None
     if kind and not size:
         raise ApiError(400, "cannot read the image size from its header", code="InvalidArgument")

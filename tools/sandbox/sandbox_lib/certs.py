@@ -30,7 +30,8 @@ def _openssl(args, cwd):
     proc = subprocess.run(["openssl"] + args, cwd=cwd, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, check=False)
     if proc.returncode != 0:
-        raise RuntimeError("openssl %s failed: %s" % (args[0], proc.stderr.decode(errors="replace")))
+        raise RuntimeError("openssl %s failed: %s"
+                           % (args[0], proc.stderr.decode(errors="replace")))
     return proc.stdout
 
 

@@ -13,7 +13,8 @@ def _rate(text):
     try:
         return {"count": int(count), "window_seconds": float(window or 600)}
     except ValueError:
-        raise argparse.ArgumentTypeError("expected COUNT/SECONDS (e.g. 10/600) or off, got %r" % text)
+        raise argparse.ArgumentTypeError("expected COUNT/SECONDS (e.g. 10/600) or off, got %r"
+                                         % text)
 
 
 def _rule(text, kind):
@@ -51,9 +52,11 @@ def parser():
       help="accepted x-api-key value; repeat for several (default sandbox-key)")
     a("--log", help="request log file, one JSON line per request (default STATE/requests.jsonl)")
     a("--quiet", action="store_true", help="no per-request lines on stderr")
-    a("--bare", action="store_true", help="answer AI HomeDesign v3 bodies bare, not in {data, message}")
+    a("--bare", action="store_true",
+      help="answer AI HomeDesign v3 bodies bare, not in {data, message}")
     a("--rate-limit", type=_rate, default=copy.deepcopy(faults.DEFAULTS["rate_limit"]),
-      metavar="COUNT/SECONDS", help="order creations allowed per key per window (default 10/600; off)")
+      metavar="COUNT/SECONDS",
+      help="order creations allowed per key per window (default 10/600; off)")
     a("--fail", type=lambda t: _rule(t, "fail"), action="append", default=[], metavar="RULE",
       help="answer STATUS on METHOD:PATH:STATUS[:COUNT[:before|after]] (PATH may use * globs; "
            "COUNT -1 = always)")

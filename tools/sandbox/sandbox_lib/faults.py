@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Fault and behaviour switches (set from the command line and POST /_admin/faults) and the rate limiter.
+# Fault and behaviour switches (command line, POST /_admin/faults) and the order rate limiter.
 import collections
 import copy
 import fnmatch
@@ -34,8 +34,10 @@ def _bool(name, v):
 
 
 def _num(name, v, lo, hi, integer=False):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
-        raise ValueError("%s must be %s, got %r" % (name, "an integer" if integer else "a number", v))
+    wrong_type = isinstance(v, bool) or not isinstance(v, (int, float))
+    if wrong_type or (integer and not isinstance(v, int)):
+        kind = "an integer" if integer else "a number"
+        raise ValueError("%s must be %s, got %r" % (name, kind, v))
     if not lo <= v <= hi:
         raise ValueError("%s must be between %s and %s, got %r" % (name, lo, hi, v))
     return v
@@ -49,8 +51,8 @@ def _count(name, v):
 
 def _pattern(name, v):
     if not isinstance(v, str) or not v.startswith(("/", "*")):
-        raise ValueError("%s must be a path pattern such as \"/v3/order\" or \"/v3/process/*\", got %r"
-                         % (name, v))
+        raise ValueError("%s must be a path pattern such as \"/v3/order\" or "
+                         "\"/v3/process/*\", got %r" % (name, v))
     return v
 
 
@@ -144,7 +146,8 @@ _PARSERS = {
     "process_seconds": lambda v: float(_num("process_seconds", v, 0, 3600)),
     "fail_processes": _fail_processes,
     "redirect_enhanced": lambda v: _bool("redirect_enhanced", v),
-    "upload_url_field": lambda v: _choice("upload_url_field", v, ("both", "upload_url", "s3PutObjectUrl")),
+    "upload_url_field": lambda v: _choice("upload_url_field", v,
+                                          ("both", "upload_url", "s3PutObjectUrl")),
     "upload_url_expires": lambda v: _num("upload_url_expires", v, 1, 604800, integer=True),
     "max_upload_bytes": lambda v: _num("max_upload_bytes", v, 1, 1 << 40, integer=True),
     "body_timeout_seconds": lambda v: float(_num("body_timeout_seconds", v, 0.05, 300)),
@@ -208,7 +211,8 @@ class Faults:
         return None
 
     def take_fail(self, method, path, when):
-        return self._take_rule("fail_next", lambda r: r["when"] == when and _matches(r, method, path))
+        return self._take_rule("fail_next",
+                               lambda r: r["when"] == when and _matches(r, method, path))
 
     def take_stall(self, method, path):
         return self._take_rule("stall", lambda r: _matches(r, method, path))

@@ -137,7 +137,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             entry["error"] = "sandbox internal error: %r" % e
             if not self._sent:
                 try:
-                    self._send_error(entry["vendor"], ApiError(500, "internal error", close=True), entry)
+                    err = ApiError(500, "internal error", close=True)
+                    self._send_error(entry["vendor"], err, entry)
                 except ClientGone:
                     pass
             self.close_connection = True
@@ -303,7 +304,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # -- body ----------------------------------------------------------------------------------
     def _read_exact(self, length, timeout):
-        """Read up to length bytes; returns (data, reason) where reason is None, 'eof', 'timeout'."""
+        """Read up to length bytes; returns (data, reason), reason None, 'eof' or 'timeout'."""
         chunks, got = [], 0
         self.connection.settimeout(timeout)
         try:
@@ -352,7 +353,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _reset_mid_upload(self, length, entry):
         data, _ = self._read_exact(length // 2, self.server.app.faults.get("body_timeout_seconds"))
         entry.update(bytes_in=len(data), fault="reset_upload",
-                     error="connection reset on purpose after %d of %d body bytes" % (len(data), length))
+                     error="connection reset on purpose after %d of %d body bytes"
+                     % (len(data), length))
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
@@ -396,9 +398,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mid_stall:
             entry["fault"] = "stall"
         self._log(entry)
-        self._headers_buffer.append(b"\r\n")
-        head = b"".join(self._headers_buffer)
-        self._headers_buffer = []
+        head = b""
+        if self.request_version != "HTTP/0.9":  # HTTP/0.9 answers have no status line or headers
+            self._headers_buffer.append(b"\r\n")
+            head = b"".join(self._headers_buffer)
+            self._headers_buffer = []
         if self.command == "HEAD":
             body = b""
         if mid_stall:

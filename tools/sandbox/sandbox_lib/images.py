@@ -108,7 +108,8 @@ def _run(argv, data):
         raise ImageError("%s failed: %s" % (argv[0], e))
     if proc.returncode != 0 or not proc.stdout:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ImageError("%s cannot read the image: %s" % (argv[0], msg[-1] if msg else "no output"))
+        raise ImageError("%s cannot read the image: %s"
+                         % (argv[0], msg[-1] if msg else "no output"))
     return proc.stdout
 
 

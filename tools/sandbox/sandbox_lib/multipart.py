@@ -65,7 +65,8 @@ def parse_params(value):
 def boundary_of(content_type):
     """Return the boundary of a multipart/form-data Content-Type header or raise MultipartError."""
     if not content_type:
-        raise MultipartError("Content-Type header missing; expected multipart/form-data; boundary=...")
+        raise MultipartError("Content-Type header missing; "
+                             "expected multipart/form-data; boundary=...")
     mtype, params = parse_params(content_type)
     if mtype != "multipart/form-data":
         raise MultipartError("Content-Type is %r; this endpoint needs multipart/form-data" % mtype)
@@ -106,7 +107,8 @@ def _make_part(index, headers, data):
         raise MultipartError("part %d has no Content-Disposition header" % index)
     kind, params = parse_params(disp)
     if kind != "form-data":
-        raise MultipartError("part %d: Content-Disposition is %r, expected form-data" % (index, kind))
+        raise MultipartError("part %d: Content-Disposition is %r, expected form-data"
+                             % (index, kind))
     name = params.get("name")
     if not name:
         raise MultipartError("part %d: Content-Disposition has no name parameter" % index)
@@ -124,7 +126,8 @@ def parse(body, content_type):
         pos = 0
     else:
         if not body:
-            raise MultipartError("body is empty; expected parts separated by --%s" % boundary.decode())
+            raise MultipartError("body is empty; expected parts separated by --%s"
+                                 % boundary.decode())
         raise MultipartError("body does not start with --%s (the boundary from Content-Type); "
                              "it starts with %r" % (boundary.decode(), body[:40]))
     parts = []

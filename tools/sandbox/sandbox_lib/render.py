@@ -18,7 +18,8 @@ def _table(scale, offset, gamma=1.0, contrast=1.0):
 # style -> ((red, green, blue) curve arguments, marker band colour)
 _STYLES = {
     "warm": (((1.06, 14), (1.0, 5), (0.80, 0)), (230, 150, 60)),
-    "enhance": (((1.0, 10, 0.85, 1.25), (1.0, 10, 0.85, 1.25), (1.0, 6, 0.85, 1.2)), (60, 200, 120)),
+    "enhance": (((1.0, 10, 0.85, 1.25), (1.0, 10, 0.85, 1.25), (1.0, 6, 0.85, 1.2)),
+                (60, 200, 120)),
     "dusk": (((0.80, 28, 1.2), (0.60, 10, 1.25), (0.70, 48, 1.1)), (70, 60, 160)),
     "lighter": (((1.0, 0, 0.6), (1.0, 0, 0.6), (1.0, 0, 0.6)), (250, 240, 200)),
     "darker": (((1.0, 0, 1.6), (1.0, 0, 1.6), (1.0, 0, 1.6)), (40, 40, 40)),
@@ -54,7 +55,8 @@ def derive(data, style):
 
 
 def fit(size, width=None, height=None, max_width=None, scale=None):
-    """Target size: fit in width x height (aspect kept), cap at max_width, times scale; never grow."""
+    """Target size: fit in width x height keeping the aspect, cap at max_width, times scale;
+    never larger than size."""
     w, h = size
     f = 1.0
     if width:

@@ -61,7 +61,8 @@ class SandboxServer(ThreadingHTTPServer):
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as e:
             if not self.app.quiet:
-                sys.stderr.write("sandbox: TLS handshake with %s failed: %s\n" % (client_address[0], e))
+                sys.stderr.write("sandbox: TLS handshake with %s failed: %s\n"
+                                 % (client_address[0], e))
             return
         try:
             self.RequestHandlerClass(tls, client_address, self)

@@ -107,7 +107,8 @@ def json_body(ctx, vendor):
     ctype = media_type(ctx)
     problem = None
     if ctype != "application/json":
-        problem = "Content-Type must be application/json, got %r" % (ctx.header("Content-Type") or "")
+        problem = "Content-Type must be application/json, got %r" % (
+            ctx.header("Content-Type") or "")
     else:
         try:
             obj = json.loads(ctx.body.decode("utf-8"))
@@ -129,7 +130,8 @@ def multipart_body(ctx):
     try:
         return parse_multipart(ctx.body, ctx.header("Content-Type"))
     except MultipartError as e:
-        raise ApiError(400, "malformed multipart/form-data: %s" % e, key="api_error_invalid_multipart")
+        raise ApiError(400, "malformed multipart/form-data: %s" % e,
+                       key="api_error_invalid_multipart")
 
 
 def query_one(ctx, name):

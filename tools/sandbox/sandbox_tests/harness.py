@@ -205,13 +205,16 @@ def png_bytes(width, height, pixel=lambda x, y: (x * 4 % 256, y * 4 % 256, 128))
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(
             ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
 
 
 def mask_png(width, height):
     blue = (0x78, 0x78, 0xCD)
-    return png_bytes(width, height, lambda x, y: blue if 100 < x < 300 and 100 < y < 300 else (0, 0, 0))
+    black = (0, 0, 0)
+    return png_bytes(width, height,
+                     lambda x, y: blue if 100 < x < 300 and 100 < y < 300 else black)
 
 
 def webp_magic(width=64, height=40):

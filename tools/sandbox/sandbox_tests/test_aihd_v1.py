@@ -26,8 +26,9 @@ class AihdV1Test(SandboxTest):
         self.assertEqual(r.status, 200, r)
         spaces = {s["name"]: s for s in r.json()["data"]}
         self.assertIn("space-bedroom", spaces)
-        self.assertEqual(set(spaces["space-bedroom"]), {"id", "name", "title", "description", "prompt",
-                                                        "icon_src", "is_active", "is_premium"})
+        self.assertEqual(set(spaces["space-bedroom"]), {"id", "name", "title", "description",
+                                                        "prompt", "icon_src", "is_active",
+                                                        "is_premium"})
         r = self.sb.get("/v1/catalog/items/filter?space_name=space-bedroom&service_name=service-x")
         self.assertEqual(r.status, 400, r)
         r = self.sb.get("/v1/catalog/spaces", key=None)
@@ -40,7 +41,8 @@ class AihdV1Test(SandboxTest):
         up = r.json()
         self.assertEqual(len(up["order_id"]), 24)
         self.assertEqual(len(up["image_id"]), 24)
-        r = self.sb.post_json("/v1/order", {"order_id": up["order_id"], "space_name": "space-bedroom",
+        r = self.sb.post_json("/v1/order", {"order_id": up["order_id"],
+                                            "space_name": "space-bedroom",
                                             "selected_widgets": [{"id": wid, "item_id": item}]})
         self.assertEqual(r.status, 200, r)
         sub = r.json()
@@ -68,8 +70,8 @@ class AihdV1Test(SandboxTest):
         wid, item = self.style_choice()
         cases = [
             ({"space_name": "space-bedroom", "selected_widgets": []}, "required"),
-            ({"space_name": "space-bedroom", "selected_widgets": [{"id": "x" * 24, "item_id": item}]},
-             "not a widget"),
+            ({"space_name": "space-bedroom",
+              "selected_widgets": [{"id": "x" * 24, "item_id": item}]}, "not a widget"),
             ({"space_name": "space-bedroom", "selected_widgets": [{"id": wid, "item_id": "y"}]},
              "not an item"),
             ({"space_name": "space-moon", "selected_widgets": [{"id": wid, "item_id": item}]},

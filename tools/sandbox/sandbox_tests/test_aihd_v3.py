@@ -125,7 +125,8 @@ class AihdV3Test(AihdV3Helpers):
                          "-F", "asset_role=primary_angle", "-F", "asset_roles=primary_angle")
         self.assertEqual(r.status, 400, r)
         r = self.sb.curl("/v3/order", "-F", "asset_file=@%s;type=image/jpeg" % PHOTO,
-                         "-F", "asset_file=@%s;type=image/jpeg" % PHOTO, "-F", "asset_role=primary_angle")
+                         "-F", "asset_file=@%s;type=image/jpeg" % PHOTO,
+                         "-F", "asset_role=primary_angle")
         self.assertEqual(r.status, 400, r)
         self.assertIn("2 asset_file part(s) but 1 asset_role", r.json()["error"])
         r = self.sb.curl("/v3/order", "-F", "asset_file=@%s;type=image/jpeg" % PHOTO)
@@ -137,15 +138,16 @@ class AihdV3Test(AihdV3Helpers):
 
     def test_process_validation(self):
         oid, aid = self.new_order()
+        color = {"slug": "widget-color-tool-virtual-staging", "item_slugs": ["x"]}
+        gothic = {"slug": "widget-style-tool-virtual-staging",
+                  "item_slugs": ["item-gothic-widget-style-tool-virtual-staging"]}
         cases = [
             (dict(amap={"tool-virtual-staging-image": aid}), 422, "api_error_invalid_slot"),
             (dict(widgets=STAGING_WIDGETS[:1]), 422, "api_error_invalid_widget"),
-            (dict(widgets=STAGING_WIDGETS + [{"slug": "widget-color-tool-virtual-staging",
-                                              "item_slugs": ["x"]}]), 422, "api_error_invalid_widget"),
-            (dict(widgets=[STAGING_WIDGETS[0], {"slug": "widget-style-tool-virtual-staging",
-                                                "item_slugs": ["item-gothic-widget-style-tool-virtual-"
-                                                               "staging"]}]), 422, "api_error_invalid_item"),
-            (dict(amap={"tool-virtual-staging-input-image": "0" * 24}), 404, "api_error_asset_not_found"),
+            (dict(widgets=STAGING_WIDGETS + [color]), 422, "api_error_invalid_widget"),
+            (dict(widgets=[STAGING_WIDGETS[0], gothic]), 422, "api_error_invalid_item"),
+            (dict(amap={"tool-virtual-staging-input-image": "0" * 24}), 404,
+             "api_error_asset_not_found"),
             (dict(tool="tool-sky-change", widgets=[]), 500, "api_error_internal"),
             (dict(tool="tool-teleport", widgets=[]), 500, "api_error_internal"),
         ]

@@ -48,7 +48,8 @@ class AutoenhanceTest(AutoenhanceHelpers):
         put_line = self.sb.logged_since(mark)[-1]
         self.assertEqual((put_line["method"], put_line["vendor"], put_line["image_id"]),
                          ("PUT", "cdn", img["image_id"]))
-        self.assertEqual(self.sb.get("/v3/images/" + img["image_id"]).json()["status"], "processing")
+        status = self.sb.get("/v3/images/" + img["image_id"]).json()["status"]
+        self.assertEqual(status, "processing")
         done = self.wait(img["image_id"])
         self.assertEqual((done["status"], done["enhanced"], done["downloaded"]),
                          ("processed", True, False))

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Fault switches: 429, injected 5xx, reset mid-upload, stalls, failed and slow processing, admin API.
+# Fault switches: 429, injected 5xx, reset mid-upload, stalls, failed/slow processing, admin API.
 import time
 
-from .harness import PHOTO, SandboxTest, jpeg_with_comment
+from .harness import PHOTO, jpeg_with_comment
 from .test_aihd_v3 import AihdV3Helpers
 from .test_autoenhance import AutoenhanceHelpers
 
@@ -26,8 +26,9 @@ class FaultsTest(AihdV3Helpers, AutoenhanceHelpers):
             self.assertEqual(self.sb.curl("/v3/order", *upload_args()).status, 201, i)
         r = self.sb.curl("/v3/order", *upload_args())
         self.assertEqual(r.status, 429, r)
-        self.assertEqual(r.json(), {"error": "rate-limit exceeded, 10 generates per 10 minutes only",
-                                    "key": "api_error_rate_limit_exceeded"})
+        self.assertEqual(r.json(), {
+            "error": "rate-limit exceeded, 10 generates per 10 minutes only",
+            "key": "api_error_rate_limit_exceeded"})
         self.assertGreaterEqual(int(r.headers["retry-after"]), 590)
         r = self.create()
         self.assertEqual(r.status, 429, r)
@@ -105,7 +106,8 @@ class FaultsTest(AihdV3Helpers, AutoenhanceHelpers):
         self.assertLess(time.monotonic() - start, 2.5)
         self.assertEqual(self.sb.get("/v3/process/" + pid).status, 200)
         src = self.wait_process(pid)["final_assets"][0]["src"]
-        self.sb.admin("/_admin/faults", {"stall": {"path": "/cdn/*", "seconds": 3, "mode": "mid_body"}})
+        self.sb.admin("/_admin/faults",
+                      {"stall": {"path": "/cdn/*", "seconds": 3, "mode": "mid_body"}})
         r = self.sb.curl(src, max_time=1, key=None)
         self.assertEqual(r.exit_code, 28, r)
         self.assertEqual(self.sb.curl(src, key=None).status, 200)

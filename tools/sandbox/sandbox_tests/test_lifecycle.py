@@ -16,10 +16,11 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(set(info), {"port", "ca_file", "log_file", "base_url", "pid"})
         self.assertTrue(os.path.isabs(info["ca_file"]) and os.path.isabs(info["log_file"]))
         self.assertEqual(info["base_url"], "https://127.0.0.1:%d" % info["port"])
-        text = subprocess.run(["openssl", "x509", "-in", os.path.join(os.path.dirname(info["ca_file"]),
-                                                                      "server.pem"),
-                               "-noout", "-text"], stdout=subprocess.PIPE, check=True).stdout.decode()
-        self.assertIn("DNS:localhost, DNS:127.0.0.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", text)
+        server_pem = os.path.join(os.path.dirname(info["ca_file"]), "server.pem")
+        text = subprocess.run(["openssl", "x509", "-in", server_pem, "-noout", "-text"],
+                              stdout=subprocess.PIPE, check=True).stdout.decode()
+        self.assertIn("DNS:localhost, DNS:127.0.0.1, IP Address:127.0.0.1, "
+                      "IP Address:0:0:0:0:0:0:0:1", text)
         self.assertIn("TLS Web Server Authentication", text)
         self.assertIn("prime256v1", text)
         ca = subprocess.run(["openssl", "x509", "-in", info["ca_file"], "-noout", "-text"],

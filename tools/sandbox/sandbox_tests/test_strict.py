@@ -82,13 +82,15 @@ class StrictTest(SandboxTest):
              "no Content-Disposition"),
             (request("/v3/order", multipart([(["Content-Disposition form-data"], b"x")])),
              "malformed header line"),
-            (request("/v3/order", multipart([role_part(), photo_part(b"hello world", name="a.jpg")])),
+            (request("/v3/order", multipart([role_part(),
+                                             photo_part(b"hello world", name="a.jpg")])),
              "is not an image"),
             (request("/v3/order", multipart([role_part(), photo_part(ctype="image/png")])),
              "declared image/png but its bytes are image/jpeg"),
             (request("/v3/order", multipart([role_part(), photo_part(b"")])), "is empty"),
-            (request("/v3/order", multipart([(['Content-Disposition: form-data; name="asset_files"'],
-                                              b"x"), photo_part()])), "unknown multipart field"),
+            (request("/v3/order", multipart([(['Content-Disposition: form-data; '
+                                               'name="asset_files"'], b"x"), photo_part()])),
+             "unknown multipart field"),
         ]
         for raw, text in cases:
             with self.subTest(text=text):
@@ -112,6 +114,13 @@ class StrictTest(SandboxTest):
         self.assertEqual(r[0], 411, r)
         r = self.sb.raw(b"GET /v3/project HTTP/1.1\r\nx-api-key: %s\r\n\r\n" % KEY.encode())
         self.assertAihdError(r, 400, "Host header missing")
+        s = self.sb.tls_socket()
+        s.sendall(b"NONSENSE\r\n\r\n")
+        self.assertIn(b"Bad request syntax", s.recv(4096))
+        s.close()
+        bad_utf8 = multipart([(['Content-Disposition: form-data; name="asset_role"'], b"\xff\xfe"),
+                              photo_part()])
+        self.assertAihdError(self.sb.raw(request("/v3/order", bad_utf8)), 400, "UTF-8")
         r = self.sb.raw(b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertEqual(r[0], 501, r)
         r = self.sb.raw(b"GET /api/tools HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")

@@ -11,7 +11,7 @@ import traceback
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors
-from .errors import ApiError
+from .errors import ApiError, fault_error, rate_limited, too_large, unauthorized
 from .store import iso
 from .web import Ctx, vendor_of
 
@@ -20,55 +20,6 @@ DRAIN_LIMIT = 8 * 1024 * 1024
 
 class ClientGone(Exception):
     """The peer closed or reset the connection; nothing more can be sent."""
-
-
-def unauthorized(vendor, why):
-    if vendor == "autoenhance":
-        return ApiError(401, "Authentication error", detail=why, hint=why)
-    return ApiError(401, "unauthorized", key="api_error_unauthorized", hint=why)
-
-
-def too_large(vendor, length, limit):
-    why = "request body of %d bytes is over the sandbox's limit of %d bytes" % (length, limit)
-    if vendor == "autoenhance":
-        return ApiError(413, "Request entity too large", detail=why, close=True)
-    if vendor == "cdn":
-        return ApiError(413, "Your proposed upload exceeds the maximum allowed size", hint=why,
-                        xml_extra={"ProposedSize": length, "MaxSizeAllowed": limit}, close=True)
-    return ApiError(413, "file too large: %s (max 50 MB per image)" % why, close=True)
-
-
-def fault_error(vendor, rule):
-    msg = rule.get("message")
-    if vendor == "autoenhance":
-        err = ApiError(rule["status"], msg or "Internal Server Error",
-                       detail="injected by the sandbox switch fail_next")
-    elif vendor == "cdn":
-        err = ApiError(rule["status"], msg or "We encountered an internal error. Please try again.")
-    else:
-        err = ApiError(rule["status"], msg or "internal server error (injected by the sandbox "
-                       "switch fail_next)", key="api_error_internal")
-    if rule.get("retry_after") is not None:
-        err.headers.append(("Retry-After", str(rule["retry_after"])))
-    err.fault = "fail_next"
-    return err
-
-
-def rate_limited(vendor, retry_after, limit):
-    n, window = limit["count"], limit["window_seconds"]
-    if window % 60 == 0:
-        per = "%d minute%s" % (window // 60, "" if window == 60 else "s")
-    else:
-        per = "%g seconds" % window
-    if vendor == "autoenhance":
-        err = ApiError(429, "Too many requests", detail="rate limit: %d image creations per %s; "
-                       "retry after %d s" % (n, per, retry_after))
-    else:
-        err = ApiError(429, "rate-limit exceeded, %d generates per %s only" % (n, per),
-                       key="api_error_rate_limit_exceeded")
-    err.headers.append(("Retry-After", str(retry_after)))
-    err.fault = "rate_limit"
-    return err
 
 
 def is_loopback(host):

@@ -48,12 +48,14 @@ class Router:
         self.routes = list(routes)
 
     def match(self, method, path):
-        """(route, params) for a match; (None, allowed methods) when only the method differs."""
+        """(route, params) for a match; (None, allowed methods) when only the method differs.
+        HEAD is served by the GET route (the body is left out)."""
         allowed = []
+        want = "GET" if method == "HEAD" else method
         for r in self.routes:
             m = r.regex.match(path)
             if m:
-                if r.method == method:
+                if r.method == want:
                     return r, m.groupdict()
                 allowed.append(r.method)
         return None, sorted(set(allowed))

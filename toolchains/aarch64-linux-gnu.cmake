@@ -16,5 +16,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 
-# Tests run under user-mode emulation; the target's loader and libc come from multiarch.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
+# Tests run under user-mode emulation with the cross loader and libc from
+# /usr/aarch64-linux-gnu; the other libraries come from multiarch. LD_LIBRARY_PATH keeps that loader on its own libc: left to
+# the ld.so cache it loads the multiarch libc6 (another build), and fork/pthread_create hang.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu;-E;LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)

@@ -16,5 +16,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 
-# Tests run under user-mode emulation; the target's loader and libc come from multiarch.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm;-L;/usr/arm-linux-gnueabihf)
+# Tests run under user-mode emulation with the cross loader and libc from
+# /usr/arm-linux-gnueabihf; the other libraries come from multiarch. LD_LIBRARY_PATH keeps that loader on its own libc: left to
+# the ld.so cache it loads the multiarch libc6 (another build), and fork/pthread_create hang.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm;-L;/usr/arm-linux-gnueabihf;-E;LD_LIBRARY_PATH=/usr/arm-linux-gnueabihf/lib)

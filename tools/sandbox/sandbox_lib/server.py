@@ -44,6 +44,7 @@ class App:
 
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # do not wait for idle keep-alive or stalled connections on shutdown
     allow_reuse_address = True
     request_queue_size = 64
 

@@ -36,9 +36,11 @@ class LifecycleTest(unittest.TestCase):
             second = Sandbox(state=first.state).start()
             self.assertEqual(open(second.ca, "rb").read(), ca_before)
             self.assertEqual(second.curl("/api/tools", key=None).status, 200)
+            idle = second.tls_socket()  # an idle keep-alive connection must not delay the stop
             start = time.monotonic()
             self.assertEqual(second.stop(), 0)
             self.assertLess(time.monotonic() - start, 5)
+            idle.close()
             second.cleanup()
         finally:
             first.cleanup()

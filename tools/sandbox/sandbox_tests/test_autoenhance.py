@@ -31,6 +31,7 @@ class AutoenhanceHelpers(SandboxTest):
 
 class AutoenhanceTest(AutoenhanceHelpers):
     def test_flow(self):
+        self.sb.admin("/_admin/faults", {"process_seconds": 1.0})
         r = self.create()
         self.assertEqual(r.status, 200, r)
         img = r.json()

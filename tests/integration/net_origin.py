@@ -2,7 +2,8 @@
 """A test origin on Python's http.server (+ ssl unless CERT is "-"): usage PORT CERT KEY DATA_DIR.
 Routes: /hello, /chunked, /close, /redirect, /redirect-to?url=U, /headers, /files/NAME,
 /early-close, /stall, /status/N, /upload (multipart parsed with the stdlib email parser: replies
-with each part's name, file name, type, size and SHA-256 as JSON), /put (raw body digest)."""
+with each part's name, file name, type, size and SHA-256 as JSON), /put (raw body digest),
+POST /discard (reads the body, answers 204)."""
 import email.parser
 import email.policy
 import hashlib
@@ -83,6 +84,11 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, b"no such route\n")
 
     def do_POST(self):
+        if self.path == "/discard":  # benchmarks: read the body, answer with nothing
+            self.body()
+            self.send_response(204)
+            self.end_headers()
+            return
         if self.path != "/upload":
             self.reply(404, b"no such route\n")
             return

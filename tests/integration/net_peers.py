@@ -131,14 +131,19 @@ class Peers:
                      "-key", key, "-WWW", "-quiet", "-naccept", "50", *extra], port, cwd=www_dir)
         return port
 
-    def nginx(self, cert, key, files_dir, backend_port):
+    def nginx(self, cert, key, files_dir, backend_port, tls12_ciphers=None):
+        """nginx on TLS 1.2 and 1.3; with tls12_ciphers (OpenSSL names), TLS 1.2 with only those."""
         port = free_port()
+        tls = "ssl_protocols TLSv1.2 TLSv1.3;"
+        if tls12_ciphers:
+            tls = f"ssl_protocols TLSv1.2; ssl_ciphers {tls12_ciphers}; ssl_prefer_server_ciphers on;"
+
         prefix = os.path.join(self.workdir, f"nginx-{port}")
         os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
         conf = os.path.join(prefix, "nginx.conf")
         with open(conf, "w") as f:
             f.write(NGINX_CONF.format(port=port, cert=cert, key=key, files=files_dir,
-                                      prefix=prefix, backend=backend_port))
+                                      prefix=prefix, backend=backend_port, tls=tls))
         self._start(["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
         return port
 
@@ -176,14 +181,14 @@ http {{
         server_name localhost;
         ssl_certificate {cert};
         ssl_certificate_key {key};
-        ssl_protocols TLSv1.2 TLSv1.3;
+        {tls}
         ssl_session_cache shared:tls:1m;
         location /files/ {{ alias {files}/; }}
         location /upload {{
             proxy_pass http://127.0.0.1:{backend};
             proxy_request_buffering on;
         }}
-        location /sink {{ return 204; }}
+        location /discard {{ proxy_pass http://127.0.0.1:{backend}; }}
     }}
 }}
 """

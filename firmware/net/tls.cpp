@@ -8,6 +8,9 @@
 #include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/version.h>
 #include <sys/auxv.h>
+#if defined(__arm__)
+#include <asm/hwcap.h>  // HWCAP2_AES
+#endif
 
 #include <cstdio>
 #include <cstring>

@@ -294,7 +294,7 @@ TEST_F(HttpClientTest, MultipartUploadArrivesByteForByteOverTls) {
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(r->status, 201);
     EXPECT_EQ(received.size(), mp.size());
-    std::string expect(mp.size(), '\0');
+    std::string expect(static_cast<size_t>(mp.size()), '\0');
     ASSERT_TRUE(mp.rewind().ok());
     ASSERT_EQ(*mp.read(std::span(reinterpret_cast<std::byte*>(expect.data()), expect.size())),
               expect.size());

@@ -18,15 +18,31 @@ Result<size_t> BufferSource::read(std::span<std::byte> out) noexcept {
     return n;
 }
 
-Status FileSource::open(const char* path, std::string_view contentType) noexcept {
-    fd_.reset(::open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd_.valid())
+Status openRegularFile(const char* path, UniqueFd& fd, uint64_t& sizeBytes) noexcept {
+    fd.reset(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd.valid())
         return failf(errno == ENOENT ? Errc::NotFound : Errc::StorageIo, errno,
-                     "cannot open %s: %s", path, std::strerror(errno));
+                     "cannot open %s for the upload: %s", path, std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return failf(Errc::StorageIo, errno, "%s is not a regular file", path);
-    size_ = static_cast<uint64_t>(st.st_size);
+    sizeBytes = static_cast<uint64_t>(st.st_size);
+    return okStatus();
+}
+
+Result<size_t> readAt(int fd, std::span<std::byte> out, uint64_t offset) noexcept {
+    if (out.empty()) return size_t{0};
+    ssize_t n;
+    do {
+        n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(offset));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return failf(Errc::StorageIo, errno, "reading the upload: %s", std::strerror(errno));
+    if (n == 0) return fail(Errc::StorageIo, "a file shrank while it was being uploaded");
+    return static_cast<size_t>(n);
+}
+
+Status FileSource::open(const char* path, std::string_view contentType) noexcept {
+    SNAPSTAGE_TRY(openRegularFile(path, fd_, size_));
     pos_ = 0;
     contentType_ = contentType;
     return okStatus();
@@ -34,16 +50,10 @@ Status FileSource::open(const char* path, std::string_view contentType) noexcept
 
 Result<size_t> FileSource::read(std::span<std::byte> out) noexcept {
     uint64_t left = size_ - pos_;
-    size_t want = left < out.size() ? static_cast<size_t>(left) : out.size();
-    if (want == 0) return size_t{0};
-    ssize_t n;
-    do {
-        n = ::pread(fd_.get(), out.data(), want, static_cast<off_t>(pos_));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return failf(Errc::StorageIo, errno, "reading the upload: %s", std::strerror(errno));
-    if (n == 0) return fail(Errc::StorageIo, "the file to upload shrank while it was sent");
-    pos_ += static_cast<uint64_t>(n);
-    return static_cast<size_t>(n);
+    auto n = readAt(fd_.get(),
+                    out.first(left < out.size() ? static_cast<size_t>(left) : out.size()), pos_);
+    if (n) pos_ += *n;
+    return n;
 }
 
 Status BodySink::begin(int, int64_t) noexcept {

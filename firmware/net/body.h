@@ -17,6 +17,13 @@
 
 namespace snapstage::net {
 
+// Opens `path` read-only, checks it is a regular file and reports its size.
+// Errors: NotFound, StorageIo (the message names the path).
+Status openRegularFile(const char* path, UniqueFd& fd, uint64_t& sizeBytes) noexcept;
+// Reads up to out.size() bytes at `offset` (EINTR retried); a file that ends before `out` is
+// filled is an error (the upload's size was fixed when it was opened). Errors: StorageIo.
+Result<size_t> readAt(int fd, std::span<std::byte> out, uint64_t offset) noexcept;
+
 // A request body of exactly size() bytes, read in order; rewind() starts it again (a retry on a
 // fresh connection, a 307/308 redirect).
 class BodySource {

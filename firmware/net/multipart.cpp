@@ -2,9 +2,7 @@
 // multipart/form-data writer.
 #include "firmware/net/multipart.h"
 
-#include <fcntl.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -136,17 +134,13 @@ Status Multipart::addFile(std::string_view name, const char* path, std::string_v
         if (slash != std::string_view::npos) filename.remove_prefix(slash + 1);
     }
     if (contentType.empty()) contentType = guessContentType(filename);
-    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return failf(errno == ENOENT ? Errc::NotFound : Errc::StorageIo, errno,
-                     "cannot open %s for the upload: %s", path, std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        return failf(Errc::StorageIo, errno, "%s is not a regular file", path);
+    UniqueFd fd;
+    uint64_t size = 0;
+    SNAPSTAGE_TRY(openRegularFile(path, fd, size));
     auto p = newPart(name, filename, contentType);
     if (!p) return fail(p.error());
     (*p)->fd = std::move(fd);
-    (*p)->size = static_cast<uint64_t>(st.st_size);
+    (*p)->size = size;
     ++count_;
     return okStatus();
 }
@@ -192,14 +186,7 @@ Result<size_t> Multipart::readData(Part& p, std::span<std::byte> out) noexcept {
         if (want > 0) std::memcpy(out.data(), p.data.data() + offset_, want);
         return want;
     }
-    ssize_t n;
-    do {
-        n = ::pread(p.fd.get(), out.data(), want, static_cast<off_t>(offset_));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return failf(Errc::StorageIo, errno, "reading the upload: %s", std::strerror(errno));
-    if (n == 0 && want > 0)
-        return fail(Errc::StorageIo, "a file shrank while it was being uploaded");
-    return static_cast<size_t>(n);
+    return readAt(p.fd.get(), out.first(want), offset_);
 }
 
 Result<size_t> Multipart::read(std::span<std::byte> out) noexcept {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Allocation counting: sanitizer allocator hooks under ASan, else malloc interposition over
-// glibc's __libc_* entry points. Only the thread that started counting is counted.
+// Allocation counting: sanitizer allocator hooks under ASan (every allocation), else a
+// replaced operator new. Only the thread that started counting is counted.
 #include "tests/unit/net/alloc_counter.h"
 
 #include <atomic>
@@ -41,28 +41,42 @@ const char* snapstage::test::allocationCountingMethod() noexcept {
     return kInstalled ? "sanitizer allocator hooks" : "none";
 }
 #else
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
+#include <cstdlib>
+#include <new>
 
-// Interposed for the whole process (libraries included); operator new calls malloc.
-void* malloc(size_t n) {
+// Without a sanitizer, C++ allocations are counted by replacing operator new. (Interposing malloc
+// itself is fragile under qemu-user and across libcs; the host debug build, with ASan, counts
+// every malloc/calloc/realloc including Mbed TLS's.)
+void* operator new(size_t n) {
     note();
-    return __libc_malloc(n);
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
 }
-void* calloc(size_t n, size_t size) {
+void* operator new[](size_t n) {
+    return ::operator new(n);
+}
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
     note();
-    return __libc_calloc(n, size);
+    return std::malloc(n ? n : 1);
 }
-void* realloc(void* p, size_t n) {
-    note();
-    return __libc_realloc(p, n);
+void* operator new[](size_t n, const std::nothrow_t& t) noexcept {
+    return ::operator new(n, t);
 }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+    std::free(p);
 }
 
 const char* snapstage::test::allocationCountingMethod() noexcept {
-    return "malloc interposition";
+    return "operator new replacement (C++ allocations only)";
 }
 #endif
 

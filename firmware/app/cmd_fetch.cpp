@@ -198,88 +198,100 @@ int statusFailure(Context& ctx, const net::Response& r, StatusSink& sink) {
                                             r.reason.data(), retry, advice, sink.errorText()));
 }
 
+// Reports a response: the head with -i, fetch.done, and the exit for its status.
+int finish(Context& ctx, const FetchOptions& o, const net::Response& r, StatusSink& sink) {
+    if (o.include) printHead(r);
+    ctx.events.emit(
+        "fetch.done",
+        {{"status", r.status}, {"bytes", r.bodyBytes}, {"url", r.url}, {"redirects", r.redirects}});
+    if (r.status >= 400) return statusFailure(ctx, r, sink);
+    ctx.events.detail("%d %.*s, %llu bytes from %.*s", r.status, static_cast<int>(r.reason.size()),
+                      r.reason.data(), static_cast<unsigned long long>(r.bodyBytes),
+                      static_cast<int>(r.url.size()), r.url.data());
+    return toInt(Exit::Done);
+}
+
+// Usage errors get the usage hint (exit 2); the rest exit by their code.
+int report(Context& ctx, const Error& e) {
+    return e.code() == Errc::Usage ? ctx.events.usage(e, "fetch") : ctx.events.failure(e);
+}
+
+Status checkOptions(const FetchOptions& o, bool json, bool& https, double& maxTime) {
+    if (o.url.empty()) return fail(Errc::Usage, "fetch needs a URL");
+    auto url = net::Url::parse(o.url);
+    if (!url) return fail(Errc::Usage, url.error().message());
+    https = url->https();
+    if (!o.forms.empty() && !o.dataFile.empty())
+        return fail(Errc::Usage, "-F and --data-file exclude each other");
+    if (json && o.output.empty())
+        return fail(Errc::Usage, "--json writes events on stdout: give -o FILE for the body");
+    char* end = nullptr;
+    maxTime = o.maxTime.empty() ? 0 : std::strtod(o.maxTime.c_str(), &end);
+    if (!o.maxTime.empty() && (*end || maxTime <= 0 || maxTime > 86400))
+        return fail(Errc::Usage, "--max-time wants seconds, 0 to 86400");
+    return okStatus();
+}
+
+// The request body from -F parts or --data-file; null when there is none.
+Result<net::BodySource*> buildBody(const FetchOptions& o, net::Multipart& form,
+                                   net::FileSource& raw) {
+    net::BodySource* body = nullptr;
+    for (const std::string& spec : o.forms) {
+        SNAPSTAGE_TRY(addFormPart(form, spec));
+        body = &form;
+    }
+    if (!o.dataFile.empty()) {
+        SNAPSTAGE_TRY(raw.open(o.dataFile.c_str(), "application/octet-stream"));
+        body = &raw;
+    }
+    return body;
+}
+
 int runFetch(Context& ctx, Args& args) {
     FetchOptions o;
     if (!parseArgs(args, o)) return ctx.events.usage(args.error(), "fetch");
-    if (o.url.empty()) return ctx.events.usage(Error(Errc::Usage, "fetch needs a URL"), "fetch");
-    auto url = net::Url::parse(o.url);
-    if (!url) return ctx.events.usage(Error(Errc::Usage, url.error().message()), "fetch");
-    if (!o.forms.empty() && !o.dataFile.empty())
-        return ctx.events.usage(Error(Errc::Usage, "-F and --data-file exclude each other"),
-                                "fetch");
-    if (ctx.events.json() && o.output.empty())
-        return ctx.events.usage(
-            Error(Errc::Usage, "--json writes events on stdout: give -o FILE for the body"),
-            "fetch");
-    char* end = nullptr;
-    double maxTime = o.maxTime.empty() ? 0 : std::strtod(o.maxTime.c_str(), &end);
-    if (!o.maxTime.empty() && (*end || maxTime <= 0 || maxTime > 86400))
-        return ctx.events.usage(Error(Errc::Usage, "--max-time wants seconds, 0 to 86400"),
-                                "fetch");
+    bool https = false;
+    double maxTime = 0;
     std::vector<net::Header> headers;
-    if (Status st = parseHeaders(o.headers, headers); !st)
-        return ctx.events.usage(st.error(), "fetch");
-
+    if (Status st = checkOptions(o, ctx.events.json(), https, maxTime); !st)
+        return report(ctx, st.error());
+    if (Status st = parseHeaders(o.headers, headers); !st) return report(ctx, st.error());
     auto form = std::make_unique<net::Multipart>();
     net::FileSource rawBody;
-    net::BodySource* body = nullptr;
-    for (const std::string& spec : o.forms) {
-        Status st = addFormPart(*form, spec);
-        if (!st)
-            return st.error().code() == Errc::Usage ? ctx.events.usage(st.error(), "fetch")
-                                                    : ctx.events.failure(st.error());
-        body = form.get();
-    }
-    if (!o.dataFile.empty()) {
-        if (Status st = rawBody.open(o.dataFile.c_str(), "application/octet-stream"); !st)
-            return ctx.events.failure(st.error());
-        body = &rawBody;
-    }
+    auto body = buildBody(o, *form, rawBody);
+    if (!body) return report(ctx, body.error());
 
     net::TlsContext tls;
     net::TlsSettings settings;
     settings.caFile = ctx.config.tls.caFile;
     settings.pins = ctx.config.tls.pins;
     settings.wallSeconds = wallSeconds;
-    bool https = url->https();
     if (https)
-        if (Status st = tls.init(settings); !st) return ctx.events.failure(st.error());
+        if (Status st = tls.init(settings); !st) return report(ctx, st.error());
     net::HttpClient client;
     if (Status st = client.init(https ? &tls : nullptr, net::HttpOptions{}); !st)
-        return ctx.events.failure(st.error());
-
+        return report(ctx, st.error());
     net::FdSink toStdout(STDOUT_FILENO);
     net::FileSink toFile;
     if (!o.output.empty())
-        if (Status st = toFile.open(o.output); !st) return ctx.events.failure(st.error());
-    net::BodySink& target = o.output.empty() ? static_cast<net::BodySink&>(toStdout) : toFile;
-    StatusSink sink(target);
+        if (Status st = toFile.open(o.output); !st) return report(ctx, st.error());
+    StatusSink sink(o.output.empty() ? static_cast<net::BodySink&>(toStdout) : toFile);
     FetchObserver observer(ctx.events);
 
     net::Request req;
     req.url = o.url;
     req.method = !o.method.empty() ? std::string_view(o.method)
-                 : body            ? std::string_view("POST")
+                 : *body           ? std::string_view("POST")
                                    : std::string_view("GET");
     req.headers = headers;
-    req.body = body;
+    req.body = *body;
     req.timeoutMs = static_cast<int64_t>(maxTime * 1000);
     req.followRedirects = !o.noRedirect;
     req.observer = &observer;
     auto r = client.send(req, sink);
     client.close();
-    if (!r) return ctx.events.failure(r.error());
-    if (o.include) printHead(*r);
-    ctx.events.emit("fetch.done", {{"status", r->status},
-                                   {"bytes", r->bodyBytes},
-                                   {"url", r->url},
-                                   {"redirects", r->redirects}});
-    if (r->status >= 400) return statusFailure(ctx, *r, sink);
-    ctx.events.detail("%d %.*s, %llu bytes from %.*s", r->status,
-                      static_cast<int>(r->reason.size()), r->reason.data(),
-                      static_cast<unsigned long long>(r->bodyBytes),
-                      static_cast<int>(r->url.size()), r->url.data());
-    return toInt(Exit::Done);
+    if (!r) return report(ctx, r.error());
+    return finish(ctx, o, *r, sink);
 }
 
 }  // namespace

@@ -113,6 +113,33 @@ Status HttpClient::roundTrip(Exchange& x) noexcept {
     }
 }
 
+// Moves on to the Location of the redirect in response_ (its body drained), dropping credentials
+// when the origin changes and turning a 303 into a GET without body.
+Status HttpClient::followRedirect(Exchange& x, int redirects) noexcept {
+    std::string_view location = response_.get("Location");
+    if (redirects >= options_.maxRedirects) {
+        close();  // its body was not read
+        return failf(Errc::HttpRedirect, response_.status,
+                     "more than %d redirects (the last to %.*s): the server loops",
+                     options_.maxRedirects, static_cast<int>(location.size()), location.data());
+    }
+    auto next = url_->resolve(location);
+    if (!next) {
+        close();
+        return fail(next.error().withContext("bad redirect Location"));
+    }
+    *next_ = *next;  // before readBody: the Location view points into the head buffer
+    NullSink discard;
+    if (!readBody(x, discard)) close();
+    if (!next_->sameOrigin(*url_)) x.dropCredentials = true;
+    if (response_.status == 303 && x.method != "HEAD") {
+        x.method = "GET";
+        x.body = nullptr;
+    }
+    std::swap(url_, next_);
+    return okStatus();
+}
+
 Result<Response> HttpClient::send(const Request& request, BodySink& sink) noexcept {
     if (!initialised_) return fail(Errc::Internal, "HttpClient used before init");
     auto parsed = Url::parse(request.url);
@@ -134,22 +161,7 @@ Result<Response> HttpClient::send(const Request& request, BodySink& sink) noexce
         }
         x.framing = *framing;
         if (!followable(x)) break;
-        if (r.redirects >= options_.maxRedirects)
-            return failf(Errc::HttpRedirect, response_.status,
-                         "more than %d redirects (the last to %.*s): the server loops",
-                         options_.maxRedirects, static_cast<int>(response_.get("Location").size()),
-                         response_.get("Location").data());
-        auto next = url_->resolve(response_.get("Location"));
-        if (!next) return fail(next.error().withContext("bad redirect Location"));
-        *next_ = *next;  // before readBody: the Location view points into the head buffer
-        NullSink discard;
-        if (!readBody(x, discard)) close();
-        if (!next_->sameOrigin(*url_)) x.dropCredentials = true;
-        if (response_.status == 303 && x.method != "HEAD") {
-            x.method = "GET";
-            x.body = nullptr;
-        }
-        std::swap(url_, next_);
+        SNAPSTAGE_TRY(followRedirect(x, r.redirects));
         ++r.redirects;
     }
     r.status = response_.status;
@@ -159,8 +171,8 @@ Result<Response> HttpClient::send(const Request& request, BodySink& sink) noexce
         x.framing.kind == BodyKind::Length ? static_cast<int64_t>(x.framing.length) : -1;
     r.retryAfterS = parseRetryAfter(response_.get("Retry-After"), ::time(nullptr));
     r.url = url_->text();
-    SNAPSTAGE_TRY(sink.begin(r.status, r.contentLength));
-    Status st = readBody(x, sink);
+    Status st = sink.begin(r.status, r.contentLength);
+    if (st) st = readBody(x, sink);
     if (!st) {
         close();
         return fail(st.error());

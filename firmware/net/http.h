@@ -114,6 +114,7 @@ private:
     Status readBody(Exchange& x, BodySink& sink) noexcept;
     Result<size_t> renderHead(const Exchange& x) noexcept;
     bool followable(const Exchange& x) const noexcept;
+    Status followRedirect(Exchange& x, int redirects) noexcept;
 
     HttpOptions options_;
     std::unique_ptr<Conn> conn_;

@@ -92,6 +92,48 @@ Result<uint16_t> parsePort(std::string_view p, std::string_view url) noexcept {
     return static_cast<uint16_t>(v);
 }
 
+struct Authority {
+    std::string_view host;
+    std::string_view port;
+    bool ipv6 = false;
+};
+
+// "host", "host:port", "[v6]" or "[v6]:port" (userinfo already refused).
+Result<Authority> splitAuthority(std::string_view auth, std::string_view text) noexcept {
+    Authority a{auth, {}, false};
+    if (auth.empty() || auth[0] != '[') {
+        size_t colon = auth.rfind(':');
+        if (colon != std::string_view::npos) {
+            a.host = auth.substr(0, colon);
+            a.port = auth.substr(colon + 1);
+        }
+        for (char c : a.host)
+            if (!hostChar(lower(c)))
+                return failf(Errc::InvalidArgument, 0, "bad character in host of URL %.*s",
+                             static_cast<int>(text.size()), text.data());
+        return a;
+    }
+    size_t close = auth.find(']');
+    if (close == std::string_view::npos)
+        return failf(Errc::InvalidArgument, 0, "unclosed '[' in URL %.*s",
+                     static_cast<int>(text.size()), text.data());
+    a.host = auth.substr(1, close - 1);
+    a.ipv6 = true;
+    std::string_view after = auth.substr(close + 1);
+    if (!after.empty() && after[0] != ':')
+        return failf(Errc::InvalidArgument, 0, "unexpected text after ']' in URL %.*s",
+                     static_cast<int>(text.size()), text.data());
+    if (!after.empty()) a.port = after.substr(1);
+    char tmp[64];
+    unsigned char addr[16];
+    if (a.host.size() >= sizeof tmp) return fail(Errc::InvalidArgument, "bad IPv6 address");
+    std::memcpy(tmp, a.host.data(), a.host.size());
+    tmp[a.host.size()] = '\0';
+    if (::inet_pton(AF_INET6, tmp, addr) != 1)
+        return failf(Errc::InvalidArgument, 0, "bad IPv6 address [%s] in URL", tmp);
+    return a;
+}
+
 // Removes "." and ".." segments from the path part of `path` (before any '?'), in place.
 size_t removeDotSegments(char* path, size_t len) noexcept {
     size_t queryAt = len;
@@ -151,38 +193,11 @@ Result<Url> Url::parse(std::string_view text) noexcept {
         return fail(Errc::InvalidArgument,
                     "URLs with user:password@ are not supported: send credentials in a header");
 
-    std::string_view host = auth;
-    std::string_view port;
-    if (!auth.empty() && auth[0] == '[') {
-        size_t close = auth.find(']');
-        if (close == std::string_view::npos)
-            return failf(Errc::InvalidArgument, 0, "unclosed '[' in URL %.*s",
-                         static_cast<int>(text.size()), text.data());
-        host = auth.substr(1, close - 1);
-        std::string_view after = auth.substr(close + 1);
-        if (!after.empty() && after[0] != ':')
-            return failf(Errc::InvalidArgument, 0, "unexpected text after ']' in URL %.*s",
-                         static_cast<int>(text.size()), text.data());
-        if (!after.empty()) port = after.substr(1);
-        char tmp[64];
-        unsigned char addr[16];
-        if (host.size() >= sizeof tmp) return fail(Errc::InvalidArgument, "bad IPv6 address");
-        std::memcpy(tmp, host.data(), host.size());
-        tmp[host.size()] = '\0';
-        if (::inet_pton(AF_INET6, tmp, addr) != 1)
-            return failf(Errc::InvalidArgument, 0, "bad IPv6 address [%s] in URL", tmp);
-        url.ipv6_ = true;
-    } else {
-        size_t colon = auth.rfind(':');
-        if (colon != std::string_view::npos) {
-            host = auth.substr(0, colon);
-            port = auth.substr(colon + 1);
-        }
-        for (char c : host)
-            if (!hostChar(lower(c)))
-                return failf(Errc::InvalidArgument, 0, "bad character in host of URL %.*s",
-                             static_cast<int>(text.size()), text.data());
-    }
+    auto authority = splitAuthority(auth, text);
+    if (!authority) return fail(authority.error());
+    std::string_view host = authority->host;
+    std::string_view port = authority->port;
+    url.ipv6_ = authority->ipv6;
     if (host.empty())
         return failf(Errc::InvalidArgument, 0, "no host in URL %.*s", static_cast<int>(text.size()),
                      text.data());

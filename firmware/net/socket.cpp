@@ -166,7 +166,8 @@ Result<size_t> Socket::read(std::span<std::byte> out) noexcept {
         if (n >= 0) return static_cast<size_t>(n);
         if (errno == EINTR) continue;
         if (errno == ECONNRESET)
-            return failf(Errc::NetClosed, errno, "%s reset the connection", peer_);
+            return failf(Errc::NetClosed, errno, "%s closed the connection abruptly (reset): retry",
+                         peer_);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return failf(Errc::NetIo, errno, "reading from %s: %s", peer_, std::strerror(errno));
         SNAPSTAGE_TRY(waitFor(POLLIN, "reading from"));
@@ -180,8 +181,8 @@ Result<size_t> Socket::write(std::span<const std::byte> data) noexcept {
         if (n >= 0) return static_cast<size_t>(n);
         if (errno == EINTR) continue;
         if (errno == EPIPE || errno == ECONNRESET)
-            return failf(Errc::NetClosed, errno, "%s closed the connection while we were sending",
-                         peer_);
+            return failf(Errc::NetClosed, errno,
+                         "%s closed the connection while we were sending: retry", peer_);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return failf(Errc::NetIo, errno, "writing to %s: %s", peer_, std::strerror(errno));
         SNAPSTAGE_TRY(waitFor(POLLOUT, "writing to"));

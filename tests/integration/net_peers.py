@@ -147,6 +147,18 @@ class Peers:
         self._start(["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
         return port
 
+    def sandbox(self, state_dir, *flags):
+        """tools/sandbox on a free port; returns its start-up line (port, ca_file, base_url)."""
+        import json
+        script = os.path.join(HERE, "..", "..", "tools", "sandbox", "sandbox.py")
+        p = subprocess.Popen([sys.executable, script, "--port", "0", "--state", state_dir,
+                              "--quiet", *flags], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.procs.append(p)
+        info = json.loads(p.stdout.readline())
+        wait_port(info["port"], p)
+        return info
+
     def close(self):
         for p in self.procs:
             if p.poll() is None:

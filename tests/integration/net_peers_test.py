@@ -199,6 +199,45 @@ def t_plain_http_and_refused_port(env):
     refused(env.fetch(f"https://localhost:{env.backend}/hello"), 3, "https port")
 
 
+PHOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "photos",
+                     "lakeside-640.jpg")
+
+
+def sandbox_admin(info, path, body):
+    import ssl
+    import urllib.request
+    ctx = ssl.create_default_context(cafile=info["ca_file"])
+    req = urllib.request.Request(info["base_url"] + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+        return r.read()
+
+
+def t_sandbox_order_upload_and_faults(env):
+    info = env.peers.sandbox(os.path.join(env.work, "sandbox"), "--rate-limit", "off")
+    base, ca = info["base_url"].replace("127.0.0.1", "localhost"), info["ca_file"]
+
+    def order(*extra, key="sandbox-key"):
+        return env.fetch(base + "/v3/order", "-H", f"x-api-key: {key}", "-F",
+                         f"asset_file=@{PHOTO}", "-F", "asset_role=primary_angle", *extra,
+                         "--ca", ca, ca=False)
+    tools = env.fetch(base + "/api/tools", "--ca", ca, ca=False)
+    expect(tools.returncode == 0 and "data" in json.loads(tools.stdout), tools.stderr)
+    # The sandbox checks multipart strictly: file name, Content-Type against the magic bytes.
+    created = order()
+    expect(created.returncode == 0, created.stderr)
+    expect(json.loads(created.stdout)["data"]["order_id"], created.stdout)
+    refused(order(key="wrong-key"), 4, "401")
+    sandbox_admin(info, "/_admin/faults", {"fail_next": {"path": "/v3/order", "method": "POST",
+                                                         "status": 429, "retry_after": 5}})
+    refused(order(), 3, "429", "Retry-After: 5 s", "does not retry")
+    sandbox_admin(info, "/_admin/faults", {"reset_upload": 1})
+    refused(order(), 3, "closed the connection")
+    # Refused before the body is read (Content-Length over the limit): the early answer is used.
+    sandbox_admin(info, "/_admin/faults", {"max_upload_bytes": 1000})
+    refused(order(), 4, "413")
+
+
 TESTS = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `snapstage fetch URL`: one HTTPS (or HTTP) request through the client's own network stack.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -42,7 +43,7 @@ constexpr const char* kUsage =
     "fetch does not retry. Events (--json; needs -o): fetch.connected, upload.progress,\n"
     "download.progress, fetch.done.\n"
     "Exit codes: 0 a 1xx-3xx response; 2 usage; 3 network or TLS failure, a 5xx or 429 reply;\n"
-    "4 any other 4xx reply; 5 a local file error.";
+    "4 any other 4xx reply; 5 a local file error; 130 interrupted (SIGINT, SIGTERM).";
 
 struct FetchOptions {
     std::string url, output, method, dataFile, maxTime;
@@ -169,6 +170,35 @@ Status parseHeaders(const std::vector<std::string>& lines, std::vector<net::Head
     return okStatus();
 }
 
+void onSignal(int) {
+    net::requestInterrupt();
+}
+
+// For the command's duration, SIGINT and SIGTERM stop the transfer (exit 130) instead of killing
+// the process, so that a partial -o file is removed.
+class InterruptGuard {
+public:
+    InterruptGuard() noexcept {
+        net::clearInterrupt();
+        struct sigaction sa {};
+        sa.sa_handler = onSignal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: a blocked poll() returns EINTR
+        sigaction(SIGINT, &sa, &oldInt_);
+        sigaction(SIGTERM, &sa, &oldTerm_);
+    }
+    ~InterruptGuard() {
+        sigaction(SIGINT, &oldInt_, nullptr);
+        sigaction(SIGTERM, &oldTerm_, nullptr);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    struct sigaction oldInt_ {};
+    struct sigaction oldTerm_ {};
+};
+
 int64_t wallSeconds() {
     return static_cast<int64_t>(::time(nullptr));
 }
@@ -278,6 +308,7 @@ int runFetch(Context& ctx, Args& args) {
     StatusSink sink(o.output.empty() ? static_cast<net::BodySink&>(toStdout) : toFile);
     FetchObserver observer(ctx.events);
 
+    InterruptGuard interrupts;
     net::Request req;
     req.url = o.url;
     req.method = !o.method.empty() ? std::string_view(o.method)

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,23 @@
 #include "firmware/util/time.h"
 
 namespace snapstage::net {
+
+namespace {
+std::atomic<bool> gInterrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
+
+Error interruptedError() noexcept {
+    return Error(Errc::Interrupted, "interrupted");
+}
+}  // namespace
+
+void requestInterrupt() noexcept {
+    gInterrupted.store(true, std::memory_order_relaxed);
+}
+
+void clearInterrupt() noexcept {
+    gInterrupted.store(false, std::memory_order_relaxed);
+}
 
 Deadline Deadline::afterMs(int64_t ms) noexcept {
     Deadline d;
@@ -67,7 +85,7 @@ int connectOne(const addrinfo* ai, int timeoutMs, UniqueFd& out) noexcept {
         int r;
         do {
             r = ::poll(&p, 1, timeoutMs);
-        } while (r < 0 && errno == EINTR);
+        } while (r < 0 && errno == EINTR && !gInterrupted.load(std::memory_order_relaxed));
         if (r == 0) return ETIMEDOUT;
         if (r < 0) return errno;
         int err = 0;
@@ -116,6 +134,11 @@ Status Socket::connect(std::string_view host, uint16_t port, const SocketTimeout
         }
         formatAddress(ai->ai_addr, lastAddr, sizeof lastAddr);
         lastErr = connectOne(ai, deadline.clampMs(timeouts.connectMs), fd_);
+        if (gInterrupted.load(std::memory_order_relaxed)) {
+            ::freeaddrinfo(list);
+            fd_.reset();
+            return fail(interruptedError());
+        }
         if (lastErr == 0) {
             std::snprintf(peer_, sizeof peer_, "%s", lastAddr);
             break;
@@ -145,6 +168,7 @@ Status Socket::waitFor(short events, const char* what) noexcept {
     pollfd p{fd_.get(), events, 0};
     int r;
     do {
+        if (gInterrupted.load(std::memory_order_relaxed)) return fail(interruptedError());
         r = ::poll(&p, 1, waitMs);
     } while (r < 0 && errno == EINTR);
     if (r < 0) return failf(Errc::NetIo, errno, "poll: %s", std::strerror(errno));

@@ -45,6 +45,12 @@ protected:
     Stream& operator=(const Stream&) = default;
 };
 
+// Makes every wait of a Socket in this process give up with Errc::Interrupted, from now until
+// clearInterrupt(). Async-signal-safe: call it from a SIGINT/SIGTERM handler installed without
+// SA_RESTART, so that a blocked poll() returns.
+void requestInterrupt() noexcept;
+void clearInterrupt() noexcept;
+
 // Writes all of `data`, looping over partial writes.
 Status writeAll(Stream& stream, std::span<const std::byte> data) noexcept;
 

@@ -16,7 +16,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from net_peers import Peers, Pki  # noqa: E402
 
 SNAPSTAGE = os.path.abspath(sys.argv[1])
-signal.alarm(480)  # the whole run is bounded; children die with the process group in close()
+
+
+def _out_of_time(signum, frame):
+    raise TimeoutError("the network integration tests ran past 480 s")
+
+
+# The whole run is bounded; the exception unwinds to main(), which kills every server.
+signal.signal(signal.SIGALRM, _out_of_time)
+signal.alarm(480)
 
 
 def sha256_file(path):
@@ -162,6 +170,21 @@ def t_output_file_only_when_complete(env):
 def t_stall_times_out(env):
     r = env.fetch(f"https://localhost:{env.origin}/stall", "--max-time", "1.5")
     refused(r, 3, "time limit")
+
+
+def t_interrupt_removes_partial_output(env):
+    import time
+    out = os.path.join(env.work, "interrupted.bin")
+    proc = subprocess.Popen([SNAPSTAGE, "fetch", "--ca", env.pki.ca, "-o", out,
+                             f"https://localhost:{env.origin}/stall"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=env.work)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    expect(proc.returncode == 130, f"exit {proc.returncode}: {err}")
+    expect(b"interrupted" in err, err)
+    expect(not [n for n in os.listdir(env.work) if n.startswith("interrupted.bin")],
+           "partial output left")
 
 
 def t_status_codes(env):

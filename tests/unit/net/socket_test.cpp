@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Tests of the socket layer's waits: timeouts, deadlines and interruption (over a socketpair).
+#include "firmware/net/socket.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace snapstage::net {
+namespace {
+
+class SocketTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds_), 0);
+        peer_.reset(fds_[1]);
+    }
+    void TearDown() override { clearInterrupt(); }
+    Socket& adopt(int ioMs) {
+        sock_.adopt(UniqueFd(fds_[0]), SocketTimeouts{1000, ioMs});
+        return sock_;
+    }
+    Result<size_t> readSome() {
+        std::byte b[16];
+        return sock_.read(b);
+    }
+    int fds_[2] = {-1, -1};
+    UniqueFd peer_;
+    Socket sock_;
+};
+
+TEST_F(SocketTest, ReadReturnsDataThenZeroAtClose) {
+    adopt(1000);
+    ASSERT_EQ(::write(peer_.get(), "abc", 3), 3);
+    auto n = readSome();
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 3u);
+    peer_.reset();
+    auto eof = readSome();
+    ASSERT_TRUE(eof.ok());
+    EXPECT_EQ(*eof, 0u);
+}
+
+TEST_F(SocketTest, SilentPeerTimesOutWithAPlainMessage) {
+    adopt(50);
+    auto n = readSome();
+    ASSERT_FALSE(n.ok());
+    EXPECT_EQ(n.error().code(), Errc::NetTimeout);
+    EXPECT_NE(std::string(n.error().message()).find("stalled"), std::string::npos);
+}
+
+TEST_F(SocketTest, ExpiredDeadlineWinsOverTheIoTimeout) {
+    adopt(60000);
+    sock_.setDeadline(Deadline::afterMs(0));
+    auto n = readSome();
+    ASSERT_FALSE(n.ok());
+    EXPECT_EQ(n.error().code(), Errc::NetTimeout);
+    EXPECT_NE(std::string(n.error().message()).find("time limit"), std::string::npos);
+}
+
+TEST_F(SocketTest, InterruptStopsAWait) {
+    // Given a request to stop (as a SIGINT handler makes), When a read would wait,
+    // Then it gives up with Interrupted at once
+    adopt(60000);
+    requestInterrupt();
+    auto n = readSome();
+    ASSERT_FALSE(n.ok());
+    EXPECT_EQ(n.error().code(), Errc::Interrupted);
+    clearInterrupt();
+    ASSERT_EQ(::write(peer_.get(), "x", 1), 1);
+    EXPECT_TRUE(readSome().ok());
+}
+
+TEST_F(SocketTest, WriteToAClosedPeerIsNetClosed) {
+    adopt(1000);
+    peer_.reset();
+    std::string data(1 << 20, 'x');
+    Status st =
+        writeAll(sock_, std::span(reinterpret_cast<const std::byte*>(data.data()), data.size()));
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::NetClosed);
+}
+
+TEST(DeadlineTest, ClampsWaits) {
+    EXPECT_FALSE(Deadline::never().set());
+    EXPECT_EQ(Deadline::never().clampMs(500), 500);
+    Deadline soon = Deadline::afterMs(100000);
+    EXPECT_TRUE(soon.set());
+    EXPECT_FALSE(soon.expired());
+    EXPECT_EQ(soon.clampMs(500), 500);
+    EXPECT_LE(soon.clampMs(200000), 100000);
+    Deadline past = Deadline::afterMs(0);
+    EXPECT_TRUE(past.expired());
+    EXPECT_EQ(past.clampMs(500), 0);
+}
+
+}  // namespace
+}  // namespace snapstage::net

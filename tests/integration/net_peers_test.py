@@ -116,6 +116,15 @@ def t_redirect_same_origin_reuses_connection(env):
     expect(open(out, "rb").read() == b"hello from python\n", "body")
 
 
+def t_no_redirect_returns_the_3xx(env):
+    out = os.path.join(env.work, "noredir.txt")
+    r = env.fetch(f"https://localhost:{env.origin}/redirect", "--no-redirect", "--json", "-o", out)
+    expect(r.returncode == 0, r.stderr)
+    done = [json.loads(line) for line in r.stdout.decode().splitlines()][-1]
+    expect(done["event"] == "fetch.done" and done["status"] == 302 and done["redirects"] == 0,
+           done)
+
+
 def t_redirect_other_origin_drops_credentials(env):
     target = f"https://localhost:{env.origin2}/headers"
     r = env.fetch(f"https://localhost:{env.origin}/redirect-to?url={target}",

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "firmware/net/multipart.h"
@@ -33,6 +34,36 @@ TEST_F(HttpClientTest, ReadsAContentLengthBody) {
     EXPECT_EQ(r->contentLength, 5);
     EXPECT_EQ(r->header("content-type"), "text/plain");
     EXPECT_EQ(text(r, sink), "hello");
+}
+
+TEST_F(HttpClientTest, JsonBodyParsesIntoAnArena) {
+    TestServer srv(nullptr, [](ServerConn& c) {
+        if (c.readHead().empty()) return false;
+        std::string body = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (std::string_view part : {"{\"status\": \"do", "ne\", \"e", "ta\": 42}"}) {
+            char size[16];
+            std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+            body += size + std::string(part) + "\r\n";
+        }
+        return c.write(body + "0\r\n\r\n");
+    });
+    std::byte buf[256];
+    Arena arena;
+    ASSERT_TRUE(arena.init(4096));
+    JsonSink sink(buf, arena);
+    auto r = get(httpUrl(srv, "/job"), sink);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    auto doc = sink.parse();
+    ASSERT_TRUE(doc.ok()) << doc.error().message();
+    EXPECT_EQ(doc->root().get("status").asString(), "done");
+    EXPECT_EQ(doc->root().get("eta").asDouble(), 42);
+    EXPECT_GT(arena.used(), 0u);
+    // A body larger than the caller's buffer is an error, not a reallocation.
+    std::byte tiny[8];
+    JsonSink small(tiny, arena);
+    auto big = get(httpUrl(srv, "/job"), small);
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code(), Errc::HttpTooLarge);
 }
 
 TEST_F(HttpClientTest, DecodesChunkedBodiesWithExtensionsAndTrailers) {

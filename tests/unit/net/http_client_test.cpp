@@ -41,7 +41,7 @@ TEST_F(HttpClientTest, JsonBodyParsesIntoAnArena) {
         if (c.readHead().empty()) return false;
         std::string body = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
         for (std::string_view part : {"{\"status\": \"do", "ne\", \"e", "ta\": 42}"}) {
-            char size[16];
+            char size[24];
             std::snprintf(size, sizeof size, "%zx\r\n", part.size());
             body += size + std::string(part) + "\r\n";
         }

@@ -82,6 +82,7 @@ struct Response {
     }
 };
 
+// One client per thread that uses it (the job pipeline's worker, or a command); not thread-safe.
 class HttpClient {
 public:
     HttpClient() noexcept;

@@ -2,6 +2,7 @@
 // Bump allocator.
 #include "firmware/util/arena.h"
 
+#include <cstdint>
 #include <new>
 
 namespace snapstage {
@@ -16,7 +17,9 @@ bool Arena::init(size_t capacityBytes) noexcept {
 
 void* Arena::allocate(size_t sizeBytes) noexcept {
     constexpr size_t kAlign = 16;
-    size_t start = (used_ + kAlign - 1) & ~(kAlign - 1);
+    // Align the address, not the offset: new[] gives only 8-byte alignment on 32-bit Arm.
+    auto base = reinterpret_cast<uintptr_t>(block_.get());
+    size_t start = ((base + used_ + kAlign - 1) & ~uintptr_t{kAlign - 1}) - base;
     if (!block_ || start > capacity_ || sizeBytes > capacity_ - start) return nullptr;
     used_ = start + sizeBytes;
     if (used_ > highWater_) highWater_ = used_;

@@ -9,11 +9,15 @@
 
 #include "firmware/image/decoder.h"
 #include "firmware/image/encoder.h"
-#include "tests/unit/image/alloc_counter.h"
+#include "tests/support/alloc_counter.h"
 #include "tests/unit/image/image_test_support.h"
 
 namespace snapstage::image {
 namespace {
+
+using snapstage::test::AllocCounts;
+using snapstage::test::AllocScope;
+using snapstage::test::countingMethod;
 
 constexpr int kWarmUp = 2;
 constexpr int kMeasured = 5;
@@ -39,11 +43,11 @@ TEST(Allocations, EncodeAllocatesNothingOfItsOwnAndABoundedLibraryCount) {
         for (int i = 0; i < kWarmUp; ++i)
             ASSERT_TRUE(enc.encode(cam->frame, exif).ok());
         // When it encodes the frame again, several times
-        std::vector<test::AllocCounts> counts;
+        std::vector<AllocCounts> counts;
         for (int i = 0; i < kMeasured; ++i) {
-            test::beginCounting();
+            AllocScope scope;
             auto jpeg = enc.encode(cam->frame, exif);
-            counts.push_back(test::endCounting());
+            counts.push_back(scope.stop());
             ASSERT_TRUE(jpeg.ok()) << jpeg.error().message();
         }
         // Then our code allocates nothing and TurboJPEG the same number each call
@@ -53,7 +57,7 @@ TEST(Allocations, EncodeAllocatesNothingOfItsOwnAndABoundedLibraryCount) {
         }
         std::printf("encode %-8s: %llu TurboJPEG allocations per call (%s), 0 of ours\n",
                     to_string(cam->frame.format),
-                    static_cast<unsigned long long>(counts[0].library()), test::countingMethod());
+                    static_cast<unsigned long long>(counts[0].library()), countingMethod());
         RecordProperty(std::string("tj_allocs_") + to_string(cam->frame.format),
                        static_cast<int>(counts[0].library()));
     }
@@ -68,11 +72,11 @@ TEST(Allocations, DecodeAllocatesNothingOfItsOwn) {
     for (int i = 0; i < kWarmUp; ++i)
         ASSERT_TRUE(dec.decode(jpeg, 320, 240).ok());
     // When it decodes again
-    std::vector<test::AllocCounts> counts;
+    std::vector<AllocCounts> counts;
     for (int i = 0; i < kMeasured; ++i) {
-        test::beginCounting();
+        AllocScope scope;
         auto img = dec.decode(jpeg, 320, 240);
-        counts.push_back(test::endCounting());
+        counts.push_back(scope.stop());
         ASSERT_TRUE(img.ok());
     }
     // Then the same holds
@@ -86,10 +90,10 @@ TEST(Allocations, DecodeAllocatesNothingOfItsOwn) {
 
 TEST(Allocations, TheCounterSeesBothKindsOfAllocation) {
     // Given counting on, when C++ and C allocations happen, then each is seen
-    test::beginCounting();
+    AllocScope scope;
     int* volatile p = new int(7);
     void* volatile q = std::malloc(16);
-    const auto c = test::endCounting();
+    const AllocCounts c = scope.stop();
     std::free(q);
     delete p;
     EXPECT_EQ(c.operatorNew, 1u);

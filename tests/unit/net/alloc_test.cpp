@@ -4,16 +4,16 @@
 // (Mbed TLS's own) are counted and reported separately.
 #include <cstdio>
 
-#include "tests/unit/net/alloc_counter.h"
+#include "tests/support/alloc_counter.h"
 #include "tests/unit/net/http_test_util.h"
 
 namespace snapstage::net::test {
 namespace {
 
 using AllocationTest = HttpClientFixture;
-using snapstage::test::allocationCountingMethod;
-using snapstage::test::startCountingAllocations;
-using snapstage::test::stopCountingAllocations;
+using snapstage::test::AllocCounts;
+using snapstage::test::AllocScope;
+using snapstage::test::countingMethod;
 
 TEST_F(AllocationTest, KeepAliveCycleAllocatesNothing) {
     TestServer srv(&httpTestLeaf(), [](ServerConn& c) {
@@ -43,38 +43,40 @@ TEST_F(AllocationTest, KeepAliveCycleAllocatesNothing) {
     chunked.url = chunkedUrl;
 
     // Given an established connection (warm-up: connect, handshake, first request)
-    startCountingAllocations();
+    AllocScope first;
     ASSERT_TRUE(client_.send(get, sink).ok());
-    uint64_t handshake = stopCountingAllocations();
+    const AllocCounts handshake = first.stop();
 
     // When several requests run on it
-    startCountingAllocations();
+    AllocScope cycles;
     bool ok = true;
     for (int i = 0; i < 5; ++i) {
         ok = ok && client_.send(get, sink).ok();
         ok = ok && client_.send(post, sink).ok();
         ok = ok && client_.send(chunked, sink).ok();
     }
-    uint64_t steady = stopCountingAllocations();
+    const AllocCounts steady = cycles.stop();
 
     // Then nothing was allocated
     ASSERT_TRUE(ok);
     EXPECT_EQ(srv.stats().connections.load(), 1);
-    EXPECT_EQ(steady, 0u) << "allocations in 15 keep-alive request/response cycles";
+    EXPECT_EQ(steady.operatorNew, 0u) << "operator new calls in 15 keep-alive cycles";
+    EXPECT_EQ(steady.mallocCalls, 0u) << "malloc-family calls in 15 keep-alive cycles";
 
     // And a reconnect (resumed) and a full handshake are counted for the record.
     client_.close();
-    startCountingAllocations();
+    AllocScope reconnect;
     ASSERT_TRUE(client_.send(get, sink).ok());
-    uint64_t resumed = stopCountingAllocations();
+    const AllocCounts resumed = reconnect.stop();
     EXPECT_TRUE(client_.connection().tlsInfo.resumed);
     std::printf(
         "allocations (%s): first connection + full handshake + request %llu, "
         "reconnect with resumed session %llu, 15 keep-alive request/response cycles %llu\n",
-        allocationCountingMethod(), static_cast<unsigned long long>(handshake),
-        static_cast<unsigned long long>(resumed), static_cast<unsigned long long>(steady));
-    RecordProperty("handshake_allocations", static_cast<int>(handshake));
-    RecordProperty("resumed_allocations", static_cast<int>(resumed));
+        countingMethod(), static_cast<unsigned long long>(handshake.mallocCalls),
+        static_cast<unsigned long long>(resumed.mallocCalls),
+        static_cast<unsigned long long>(steady.mallocCalls));
+    RecordProperty("handshake_allocations", static_cast<int>(handshake.mallocCalls));
+    RecordProperty("resumed_allocations", static_cast<int>(resumed.mallocCalls));
 }
 
 }  // namespace

@@ -7,8 +7,15 @@
 
 namespace snapstage {
 
+void Arena::AlignedDelete::operator()(std::byte* p) const noexcept {
+    ::operator delete[](p, std::align_val_t{kAlign});
+}
+
 bool Arena::init(size_t capacityBytes) noexcept {
-    block_.reset(new (std::nothrow) std::byte[capacityBytes]);
+    // The block itself is 16-byte aligned (new[] gives only 8 on 32-bit Arm), so aligned offsets
+    // are aligned addresses and the whole capacity is usable.
+    block_.reset(static_cast<std::byte*>(
+        ::operator new[](capacityBytes, std::align_val_t{kAlign}, std::nothrow)));
     capacity_ = block_ ? capacityBytes : 0;
     used_ = 0;
     highWater_ = 0;
@@ -16,10 +23,7 @@ bool Arena::init(size_t capacityBytes) noexcept {
 }
 
 void* Arena::allocate(size_t sizeBytes) noexcept {
-    constexpr size_t kAlign = 16;
-    // Align the address, not the offset: new[] gives only 8-byte alignment on 32-bit Arm.
-    auto base = reinterpret_cast<uintptr_t>(block_.get());
-    size_t start = ((base + used_ + kAlign - 1) & ~uintptr_t{kAlign - 1}) - base;
+    size_t start = (used_ + kAlign - 1) & ~(kAlign - 1);
     if (!block_ || start > capacity_ || sizeBytes > capacity_ - start) return nullptr;
     used_ = start + sizeBytes;
     if (used_ > highWater_) highWater_ = used_;

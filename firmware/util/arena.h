@@ -25,8 +25,13 @@ public:
     size_t capacity() const noexcept { return capacity_; }
     size_t highWater() const noexcept { return highWater_; }
 
+    static constexpr size_t kAlign = 16;
+
 private:
-    std::unique_ptr<std::byte[]> block_;
+    struct AlignedDelete {
+        void operator()(std::byte* p) const noexcept;
+    };
+    std::unique_ptr<std::byte[], AlignedDelete> block_;
     size_t capacity_ = 0;
     size_t used_ = 0;
     size_t highWater_ = 0;

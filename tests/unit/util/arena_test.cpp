@@ -16,6 +16,7 @@ TEST(Arena, AllocatesAlignedUntilFullThenReturnsNull) {
     void* p2 = a.allocate(3);
     ASSERT_NE(p1, nullptr);
     ASSERT_NE(p2, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p1) % 16, 0u);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(p2) % 16, 0u);
     EXPECT_TRUE(a.owns(p1));
     EXPECT_EQ(a.allocate(64), nullptr);

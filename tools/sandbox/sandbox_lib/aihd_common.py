@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # AI HomeDesign helpers: v3 envelopes, uploaded-file checks and JSON views of orders and processes.
+import re
 import time
 from urllib.parse import urlencode
 
@@ -8,6 +9,24 @@ from .errors import ApiError
 from .multipart import MultipartError, parse_params
 from .store import Blob, iso
 from .web import json_response, query_one
+
+
+OID = re.compile(r"^[0-9a-f]{24}$")
+
+
+def check_id(kind, ident):
+    """`ident` when it is a 24-character hex id, else a 400 in AIHD's shape."""
+    if not isinstance(ident, str) or not OID.match(ident):
+        raise bad("%s id %r is not a 24-character hex id" % (kind, ident), "api_error_invalid_id")
+    return ident
+
+
+def owned(ctx, collection, kind, ident):
+    """The caller's object `ident` of `collection`: 400 for a malformed id, 404 when unknown."""
+    obj = ctx.app.store.get(collection, check_id(kind, ident), ctx.api_key)
+    if obj is None:
+        raise not_found(kind, ident)
+    return obj
 
 
 def ok(ctx, obj, status=200, extra=None):

@@ -1,16 +1,14 @@
 # SPDX-License-Identifier: MIT
 # AI HomeDesign v3 processes: POST /v3/process checked against the tool catalog, GET by id.
-import re
 
 from . import catalog, jobs
-from .aihd_common import bad, not_found, ok, process_view, resize_query
+from .aihd_common import OID, bad, not_found, ok, owned, process_view, resize_query
 from .errors import ApiError
 from .store import Obj, object_id
 from .web import json_body
 
 FIELDS = ("order_id", "tool", "asset_map", "widgets", "process_group_id")
 GROUP_TOOLS = ("tool-item-removal", "tool-item-removal-mask")
-OID = re.compile(r"^[0-9a-f]{24}$")
 
 
 def unprocessable(message, key):
@@ -143,11 +141,6 @@ def create(ctx):
 
 
 def get(ctx):
-    ident = ctx.params["id"]
-    if not OID.match(ident):
-        raise bad("process id %r is not a 24-character hex id" % ident, "api_error_invalid_id")
-    proc = ctx.app.store.get("processes", ident, ctx.api_key)
-    if proc is None:
-        raise not_found("process", ident)
+    proc = owned(ctx, "processes", "process", ctx.params["id"])
     ctx.ids(process_id=proc.id, order_id=proc.order_id)
     return ok(ctx, process_view(ctx, proc, resize_query(ctx)))

@@ -4,8 +4,7 @@ import math
 import time
 
 from . import catalog, images, jobs
-from .aihd_common import bad, image_part, not_found, text_of
-from .aihd_v3 import check_id
+from .aihd_common import bad, image_part, owned, text_of
 from .store import Obj, iso, object_id
 from .web import Route, json_body, json_response, multipart_body, query_one
 
@@ -90,9 +89,7 @@ def _check_selected(spec, selected):
 
 
 def _get_order(ctx, ident):
-    order = ctx.app.store.get("v1_orders", check_id("order", ident), ctx.api_key)
-    if order is None:
-        raise not_found("order", ident)
+    order = owned(ctx, "v1_orders", "order", ident)
     ctx.ids(order_id=order.id)
     return order
 

@@ -1,24 +1,14 @@
 # SPDX-License-Identifier: MIT
 # AI HomeDesign v3: projects, orders (multipart upload), appended assets and the public tool list.
-import re
 import time
 
 from . import aihd_process, catalog, images
-from .aihd_common import (asset_urls, bad, image_part, not_found, ok, order_view, resize_query,
-                          text_of)
+from .aihd_common import (asset_urls, bad, image_part, ok, order_view, owned,
+                          resize_query, text_of)
 from .store import Obj, iso, object_id
 from .web import Route, json_body, json_response, multipart_body, query_one
 
 ROLES = ("primary_angle", "secondary_angle", "mask")
-OID = re.compile(r"^[0-9a-f]{24}$")
-
-
-def check_id(kind, ident):
-    if not OID.match(ident or ""):
-        raise bad("%s id %r is not a 24-character hex id" % (kind, ident), "api_error_invalid_id")
-    return ident
-
-
 def _project_view(ctx, p):
     store = ctx.app.store
     orders = [o for o in store.values("orders") if o.project_id == p.id]
@@ -76,9 +66,7 @@ def list_projects(ctx):
 
 
 def get_project(ctx):
-    p = ctx.app.store.get("projects", check_id("project", ctx.params["id"]), ctx.api_key)
-    if p is None:
-        raise not_found("project", ctx.params["id"])
+    p = owned(ctx, "projects", "project", ctx.params["id"])
     ctx.ids(project_id=p.id)
     return ok(ctx, _project_view(ctx, p))
 
@@ -177,10 +165,7 @@ def _project_for(ctx, texts):
     if values:
         if len(values) > 1:
             raise bad("project_id sent %d times" % len(values))
-        p = ctx.app.store.get("projects", check_id("project", values[0]), ctx.api_key)
-        if p is None:
-            raise not_found("project", values[0])
-        return p
+        return owned(ctx, "projects", "project", values[0])
     for p in ctx.app.store.values("projects"):
         if p.owner == ctx.api_key and p.default:
             return p
@@ -205,9 +190,7 @@ def create_order(ctx):
 
 
 def get_order_obj(ctx, ident):
-    order = ctx.app.store.get("orders", check_id("order", ident), ctx.api_key)
-    if order is None:
-        raise not_found("order", ident)
+    order = owned(ctx, "orders", "order", ident)
     ctx.ids(order_id=order.id)
     return order
 

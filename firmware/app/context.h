@@ -7,7 +7,7 @@
 #include "firmware/app/args.h"
 #include "firmware/app/config.h"
 #include "firmware/app/events.h"
-#include "hal/clock.h"
+#include "firmware/util/clock.h"
 
 namespace snapstage::app {
 
@@ -26,7 +26,7 @@ struct Context {
     const GlobalOptions& options;
     Config& config;
     Events& events;
-    hal::Clock& clock;
+    Clock& clock;
 };
 
 // A command: parses its own arguments from `args`, does its work, returns the exit code.

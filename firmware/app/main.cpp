@@ -137,8 +137,7 @@ int run(int argc, char** argv) {
                   config->path.empty() ? "(none: host defaults)" : config->path.c_str(),
                   config->board.name.c_str());
 
-    hal::SystemClock clock;
-    Context ctx{g, *config, events, clock};
+    Context ctx{g, *config, events, systemClock()};
     Args args(std::move(tokens));
     return command->run(ctx, args);
 }

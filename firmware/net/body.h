@@ -119,7 +119,7 @@ private:
 class FileSink final : public BodySink {
 public:
     // Opens the temporary at start (allocates the path strings once). Errors: StorageIo.
-    Status open(const std::string& path) noexcept { return file_.open(path); }
+    Status open(std::string_view path) noexcept { return file_.open(path); }
     Status write(std::span<const std::byte> data) noexcept override { return file_.write(data); }
     Status finish() noexcept override { return file_.commit(); }
     void abandon() noexcept { file_.abandon(); }

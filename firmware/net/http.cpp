@@ -149,7 +149,10 @@ Result<Response> HttpClient::send(const Request& request, BodySink& sink) noexce
     x.req = &request;
     x.method = request.method;
     x.body = request.body;
-    x.deadline = request.timeoutMs > 0 ? Deadline::afterMs(request.timeoutMs) : Deadline::never();
+    x.deadline =
+        request.timeoutMs > 0
+            ? Deadline::afterMs(request.timeoutMs, options_.clock ? *options_.clock : systemClock())
+            : Deadline::never();
     Response r;
     for (;;) {
         Status st = roundTrip(x);

@@ -26,6 +26,7 @@ struct HttpOptions {
     SocketTimeouts timeouts;
     int maxRedirects = 5;
     std::string_view userAgent = "snapstage";
+    const Clock* clock = nullptr;  // what Request::timeoutMs is measured on; null: the system's
 };
 
 // What the connection in use looks like (for events and logs).

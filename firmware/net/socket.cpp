@@ -37,19 +37,20 @@ void clearInterrupt() noexcept {
     gInterrupted.store(false, std::memory_order_relaxed);
 }
 
-Deadline Deadline::afterMs(int64_t ms) noexcept {
+Deadline Deadline::afterMs(int64_t ms, const Clock& clock) noexcept {
     Deadline d;
-    d.atMs_ = monotonicMs() + (ms < 0 ? 0 : ms);
+    d.clock_ = &clock;
+    d.atMs_ = clock.monotonicMs() + (ms < 0 ? 0 : ms);
     return d;
 }
 
 bool Deadline::expired() const noexcept {
-    return set() && monotonicMs() >= atMs_;
+    return set() && clock_->monotonicMs() >= atMs_;
 }
 
 int Deadline::clampMs(int timeoutMs) const noexcept {
     if (!set()) return timeoutMs;
-    int64_t left = atMs_ - monotonicMs();
+    int64_t left = atMs_ - clock_->monotonicMs();
     if (left <= 0) return 0;
     return left < timeoutMs ? static_cast<int>(left) : timeoutMs;
 }

@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "firmware/util/clock.h"
 #include "firmware/util/fd.h"
 #include "firmware/util/result.h"
 
@@ -19,13 +20,15 @@ class Deadline {
 public:
     Deadline() noexcept = default;
     static Deadline never() noexcept { return {}; }
-    static Deadline afterMs(int64_t ms) noexcept;
+    // `ms` from now on `clock` (borrowed; it must outlive the Deadline).
+    static Deadline afterMs(int64_t ms, const Clock& clock = systemClock()) noexcept;
     bool set() const noexcept { return atMs_ >= 0; }
     bool expired() const noexcept;
     // The smaller of `timeoutMs` and the time left (0 when expired); `timeoutMs` when unset.
     int clampMs(int timeoutMs) const noexcept;
 
 private:
+    const Clock* clock_ = nullptr;
     int64_t atMs_ = -1;
 };
 

@@ -15,18 +15,25 @@
 namespace snapstage::fs {
 namespace {
 
-Failure ioFailure(const char* what, const std::string& path, int err) {
+Failure ioFailure(const char* what, const char* path, int err) {
     Errc code = (err == ENOSPC || err == EDQUOT) ? Errc::StorageFull
                 : (err == ENOENT)                ? Errc::NotFound
                                                  : Errc::StorageIo;
-    return failf(code, err, "%s %s: %s", what, path.c_str(), std::strerror(err));
+    if (code == Errc::StorageFull)
+        return failf(code, err, "no space left to write %s: free some space", path);
+    return failf(code, err, "%s %s: %s", what, path, std::strerror(err));
+}
+Failure ioFailure(const char* what, const std::string& path, int err) {
+    return ioFailure(what, path.c_str(), err);
 }
 
-std::string parentOf(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    if (slash == 0) return "/";
-    return path.substr(0, slash);
+// Copies `text` into `out` as a C string; false when it does not fit.
+bool copyPath(std::string_view text, char* out, size_t capacity) {
+    if (text.empty() || text.size() >= capacity || text.find('\0') != std::string_view::npos)
+        return false;
+    std::memcpy(out, text.data(), text.size());
+    out[text.size()] = '\0';
+    return true;
 }
 
 }  // namespace
@@ -72,12 +79,22 @@ Status writeAll(int fd, std::span<const std::byte> data) noexcept {
     return {};
 }
 
-Status syncParentDir(const std::string& path) noexcept {
-    std::string dir = parentOf(path);
-    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+Status syncDir(const char* dir) noexcept {
+    UniqueFd fd(::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid()) return ioFailure("cannot open folder", dir, errno);
     if (::fsync(fd.get()) != 0 && errno != EINVAL) return ioFailure("cannot sync", dir, errno);
     return {};
+}
+
+Status syncParentDir(std::string_view path) noexcept {
+    char dir[kMaxPathBytes];
+    size_t slash = path.rfind('/');
+    std::string_view parent = slash == std::string_view::npos ? std::string_view(".")
+                              : slash == 0                    ? std::string_view("/")
+                                                              : path.substr(0, slash);
+    if (!copyPath(parent, dir, sizeof dir))
+        return fail(Errc::InvalidArgument, "path too long to sync its folder");
+    return syncDir(dir);
 }
 
 Status makeDirs(const std::string& path, unsigned mode) noexcept {
@@ -101,45 +118,57 @@ AtomicFile::~AtomicFile() {
     abandon();
 }
 
-Status AtomicFile::open(const std::string& path, unsigned mode) noexcept {
+Status AtomicFile::open(std::string_view path, unsigned mode) noexcept {
     abandon();
-    path_ = path;
-    tmpPath_ = path + ".tmp-XXXXXX";
-    fd_ = ::mkostemp(tmpPath_.data(), O_CLOEXEC);
-    if (fd_ < 0) return ioFailure("cannot create", tmpPath_, errno);
+    if (!copyPath(path, path_, sizeof path_ - 16))
+        return failf(Errc::InvalidArgument, 0, "path too long or empty: %.*s",
+                     static_cast<int>(path.size() > 80 ? 80 : path.size()), path.data());
+    size_t n = path.size();
+    std::memcpy(tmpPath_, path_, n);
+    std::memcpy(tmpPath_ + n, ".tmp-XXXXXX", 12);
+    fd_ = ::mkostemp(tmpPath_, O_CLOEXEC);
+    if (fd_ < 0) {
+        tmpPath_[0] = '\0';
+        return ioFailure("cannot create a file beside", path_, errno);
+    }
     ::fchmod(fd_, static_cast<mode_t>(mode));
     return {};
 }
 
 Status AtomicFile::write(std::span<const std::byte> data) noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::write before open");
-    auto st = writeAll(fd_, data);
-    if (!st) return fail(st.error().withContext(tmpPath_.c_str()));
+    while (!data.empty()) {
+        ssize_t n = ::write(fd_, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return ioFailure("cannot write", path_, errno);
+        data = data.subspan(static_cast<size_t>(n));
+    }
     return {};
 }
 
 Status AtomicFile::commit() noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::commit before open");
-    if (::fsync(fd_) != 0) return ioFailure("cannot sync", tmpPath_, errno);
+    if (::fsync(fd_) != 0) return ioFailure("cannot write", path_, errno);
     ::close(fd_);
     fd_ = -1;
-    if (::rename(tmpPath_.c_str(), path_.c_str()) != 0) {
+    if (::rename(tmpPath_, path_) != 0) {
         int err = errno;
-        ::unlink(tmpPath_.c_str());
+        ::unlink(tmpPath_);
+        tmpPath_[0] = '\0';
         return ioFailure("cannot rename into", path_, err);
     }
-    tmpPath_.clear();
+    tmpPath_[0] = '\0';
     return syncParentDir(path_);
 }
 
 void AtomicFile::abandon() noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    if (!tmpPath_.empty()) ::unlink(tmpPath_.c_str());
-    tmpPath_.clear();
+    if (tmpPath_[0]) ::unlink(tmpPath_);
+    tmpPath_[0] = '\0';
 }
 
-Status writeFileAtomic(const std::string& path, std::span<const std::byte> data) noexcept {
+Status writeFileAtomic(std::string_view path, std::span<const std::byte> data) noexcept {
     AtomicFile file;
     SNAPSTAGE_TRY(file.open(path));
     SNAPSTAGE_TRY(file.write(data));

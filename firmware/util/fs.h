@@ -19,11 +19,15 @@ Result<std::string> readTextFile(const std::string& path, size_t maxBytes) noexc
 
 // Writes `data` so that after a power loss the file holds either its old or its new content:
 // temporary file in the same folder, fsync, rename over `path`, fsync of the folder.
-Status writeFileAtomic(const std::string& path, std::span<const std::byte> data) noexcept;
+Status writeFileAtomic(std::string_view path, std::span<const std::byte> data) noexcept;
+
+// Longest path AtomicFile and syncParentDir take (with room for the temporary's suffix).
+inline constexpr size_t kMaxPathBytes = 1024;
 
 // Streaming variant: open() a temporary beside `path`, write() any number of times, commit()
-// to fsync and rename it into place. Destroying it uncommitted removes the temporary: a partial
-// file never appears under `path`.
+// to fsync and rename it into place, then fsync the folder. Destroying it uncommitted removes
+// the temporary: a partial file never appears under `path`. Never allocates (paths are kept in
+// fixed buffers), so every spooled download can go through it in the steady state.
 class AtomicFile {
 public:
     AtomicFile() noexcept = default;
@@ -31,22 +35,28 @@ public:
     AtomicFile& operator=(const AtomicFile&) = delete;
     ~AtomicFile();
 
-    Status open(const std::string& path, unsigned mode = 0644) noexcept;
+    // Errors: InvalidArgument (path longer than kMaxPathBytes - 16), StorageIo, StorageFull,
+    // NotFound (the folder is missing); messages name `path`.
+    Status open(std::string_view path, unsigned mode = 0644) noexcept;
+    // Errors: StorageFull ("no space"), StorageIo; messages name `path`.
     Status write(std::span<const std::byte> data) noexcept;
     Status commit() noexcept;
     void abandon() noexcept;
+    bool isOpen() const noexcept { return fd_ >= 0; }
 
 private:
-    std::string path_;
-    std::string tmpPath_;
+    char path_[kMaxPathBytes] = {};
+    char tmpPath_[kMaxPathBytes] = {};
     int fd_ = -1;
 };
 
 // write(2)/read(2) until done, retrying EINTR. Errors: StorageIo/StorageFull with errno.
 Status writeAll(int fd, std::span<const std::byte> data) noexcept;
 
-// fsyncs the folder holding `path` (after a rename or create).
-Status syncParentDir(const std::string& path) noexcept;
+// fsyncs the folder holding `path` (after a rename or create). Does not allocate.
+Status syncParentDir(std::string_view path) noexcept;
+// fsyncs the folder `dir` itself (after creating or removing entries in it).
+Status syncDir(const char* dir) noexcept;
 
 // Creates `path` and its parents (mode 0755 unless given); existing folders are fine.
 Status makeDirs(const std::string& path, unsigned mode = 0755) noexcept;

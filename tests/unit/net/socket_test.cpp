@@ -96,5 +96,18 @@ TEST(DeadlineTest, ClampsWaits) {
     EXPECT_EQ(past.clampMs(500), 0);
 }
 
+TEST(DeadlineTest, ReadsTheClockItWasGiven) {
+    // Given a deadline 30 s ahead on a manual clock
+    ManualClock clock;
+    Deadline d = Deadline::afterMs(30000, clock);
+    EXPECT_EQ(d.clampMs(60000), 30000);
+    // When the clock moves on by 29.5 s, then past the end: no real time passes
+    clock.advanceMs(29500);
+    EXPECT_FALSE(d.expired());
+    EXPECT_EQ(d.clampMs(60000), 500);
+    clock.advanceMs(500);
+    EXPECT_TRUE(d.expired());
+}
+
 }  // namespace
 }  // namespace snapstage::net

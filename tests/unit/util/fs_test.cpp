@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "tests/support/alloc_counter.h"
+
 namespace snapstage::fs {
 namespace {
 
@@ -51,6 +53,29 @@ TEST_F(FsTest, AbandonedAtomicFileNeverAppears) {
     }
     EXPECT_NE(::access(path.c_str(), F_OK), 0);
     EXPECT_EQ(entries(), 0);
+}
+
+TEST_F(FsTest, AtomicFileAllocatesNothingOnceConstructed) {
+    std::string path = dir_ + "/result.jpg";
+    AtomicFile f;
+    test::AllocScope scope;
+    ASSERT_TRUE(f.open(path).ok());
+    ASSERT_TRUE(f.write(bytes("jpeg bytes")).ok());
+    ASSERT_TRUE(f.commit().ok());
+    EXPECT_EQ(scope.stop().operatorNew, 0u);
+    EXPECT_EQ(::access(path.c_str(), F_OK), 0);
+}
+
+TEST_F(FsTest, AtomicFileRefusesAPathTooLongAndNamesTheTargetOnErrors) {
+    AtomicFile f;
+    std::string longPath(kMaxPathBytes, 'a');
+    auto st = f.open(longPath);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::InvalidArgument);
+    auto missing = f.open(dir_ + "/no-such-folder/out.jpg");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(std::string(missing.error().message()).find("no-such-folder/out.jpg"),
+              std::string::npos);
 }
 
 TEST_F(FsTest, ReadErrorsNameThePathAndLimit) {

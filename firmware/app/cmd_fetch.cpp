@@ -13,6 +13,7 @@
 
 #include "firmware/app/commands.h"
 #include "firmware/app/exit_codes.h"
+#include "firmware/app/interrupt.h"
 #include "firmware/net/http.h"
 #include "firmware/net/multipart.h"
 
@@ -169,35 +170,6 @@ Status parseHeaders(const std::vector<std::string>& lines, std::vector<net::Head
     }
     return okStatus();
 }
-
-void onSignal(int) {
-    net::requestInterrupt();
-}
-
-// For the command's duration, SIGINT and SIGTERM stop the transfer (exit 130) instead of killing
-// the process, so that a partial -o file is removed.
-class InterruptGuard {
-public:
-    InterruptGuard() noexcept {
-        net::clearInterrupt();
-        struct sigaction sa {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;  // no SA_RESTART: a blocked poll() returns EINTR
-        sigaction(SIGINT, &sa, &oldInt_);
-        sigaction(SIGTERM, &sa, &oldTerm_);
-    }
-    ~InterruptGuard() {
-        sigaction(SIGINT, &oldInt_, nullptr);
-        sigaction(SIGTERM, &oldTerm_, nullptr);
-    }
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-    struct sigaction oldInt_ {};
-    struct sigaction oldTerm_ {};
-};
 
 int64_t wallSeconds() {
     return static_cast<int64_t>(::time(nullptr));

@@ -6,8 +6,8 @@ namespace snapstage::app {
 
 std::span<const Command* const> commandTable() noexcept {
     static const Command* const kCommands[] = {
-        &kCaptureCommand,
-        &kFetchCommand,
+        &kCaptureCommand, &kSubmitCommand,  &kStatusCommand,
+        &kJobsCommand,    &kCatalogCommand, &kFetchCommand,
     };
     return kCommands;
 }

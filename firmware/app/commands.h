@@ -10,6 +10,10 @@ namespace snapstage::app {
 
 extern const Command kCaptureCommand;
 extern const Command kFetchCommand;
+extern const Command kSubmitCommand;
+extern const Command kStatusCommand;
+extern const Command kJobsCommand;
+extern const Command kCatalogCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

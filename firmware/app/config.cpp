@@ -165,11 +165,12 @@ void readSpool(Reader& r, SpoolConfig& s) {
 }
 
 void readPoll(Reader& r, PollConfig& p) {
-    r.whole("min_interval_s", p.minIntervalS, 1, 3600);
-    r.whole("max_interval_s", p.maxIntervalS, 1, 3600);
-    r.whole("timeout_s", p.timeoutS, 10, 86400);
+    // 5 s is the services' documented floor; down to 0.1 s for the sandbox and tests.
+    r.real("min_interval_s", p.minIntervalS, 0.1, 3600);
+    r.real("max_interval_s", p.maxIntervalS, 0.1, 3600);
+    r.whole("timeout_s", p.timeoutS, 1, 86400);
     if (p.minIntervalS > p.maxIntervalS)
-        r.fail("min_interval_s", "%u is larger than max_interval_s (%u)", p.minIntervalS,
+        r.fail("min_interval_s", "%g is larger than max_interval_s (%g)", p.minIntervalS,
                p.maxIntervalS);
 }
 

@@ -50,8 +50,8 @@ struct SpoolConfig {
 };
 
 struct PollConfig {
-    uint32_t minIntervalS = 5;
-    uint32_t maxIntervalS = 30;
+    double minIntervalS = 5;  // the services' documented floor
+    double maxIntervalS = 30;
     uint32_t timeoutS = 900;
 };
 

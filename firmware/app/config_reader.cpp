@@ -95,6 +95,18 @@ bool SectionReader::whole(const char* key, int& out, int min, int max) noexcept 
     return true;
 }
 
+bool SectionReader::real(const char* key, double& out, double min, double max) noexcept {
+    json::Value v = get(key);
+    if (!v.valid()) return true;
+    double d = v.asDouble();
+    if (!v.isNumber() || !(d >= min && d <= max)) {
+        fail(key, "expected a number from %g to %g, got %s", min, max, describe(v).c_str());
+        return false;
+    }
+    out = d;
+    return true;
+}
+
 bool SectionReader::flag(const char* key, bool& out) noexcept {
     json::Value v = get(key);
     if (!v.valid()) return true;

@@ -26,6 +26,8 @@ public:
     bool whole(const char* key, uint32_t& out, uint32_t min, uint32_t max) noexcept;
     bool whole(const char* key, int& out, int min, int max) noexcept;
     bool flag(const char* key, bool& out) noexcept;
+    // A number (whole or not) from min to max.
+    bool real(const char* key, double& out, double min, double max) noexcept;
     bool textList(const char* key, std::vector<std::string>& out) noexcept;
     // A nested object, or an invalid Value when absent (wrong type is an error).
     json::Value object(const char* key) noexcept;

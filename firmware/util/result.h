@@ -79,7 +79,7 @@ struct Failure;
 // do. The message is stored inline so that building an Error never allocates.
 class Error {
 public:
-    static constexpr unsigned kMessageCapacity = 200;
+    static constexpr unsigned kMessageCapacity = 400;
 
     Error() noexcept = default;
     Error(Errc code, const char* message, int32_t detail = 0) noexcept;

@@ -35,7 +35,7 @@ TEST(Config, TheDesignExampleLoadsOverTheBoardDefaults) {
     EXPECT_EQ(cfg->display.toString(), "fbdev:/dev/fb0");
     EXPECT_EQ(*cfg->input.option("line"), "17");
     EXPECT_EQ(*cfg->input.option("active_low"), "true");  // from the board
-    EXPECT_EQ(cfg->poll.maxIntervalS, 30u);
+    EXPECT_EQ(cfg->poll.maxIntervalS, 30.0);
 }
 
 TEST(Config, EmptyConfigMeansTheHostBoard) {

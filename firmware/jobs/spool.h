@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// jobs::Spool: the durable job store on disk. Each job is a folder <dir>/jobs/<id>/ holding its
+// input images, job.json and, later, its results. A job is written here before any byte of it
+// leaves the device, and every change is saved durably (temporary file, fsync, rename, fsync of
+// the folder). A damaged job.json is moved aside into <dir>/damaged/ so that the rest keeps
+// working. Not thread-safe: the job worker owns it.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "firmware/jobs/job.h"
+#include "firmware/util/clock.h"
+#include "firmware/util/fs.h"
+
+namespace snapstage::jobs {
+
+// The input files of a new job (paths on this device; copied into the spool).
+struct NewJobInputs {
+    std::string_view image;
+    std::string_view secondary;  // optional
+    std::string_view mask;       // optional
+};
+
+class Spool {
+public:
+    Spool() noexcept;
+    ~Spool();
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+
+    // Creates <dir>/jobs and <dir>/damaged as needed and allocates the record buffers (the only
+    // allocations). Errors: StorageIo/StorageFull naming the folder.
+    Status init(std::string_view dir, Clock& clock) noexcept;
+    std::string_view dir() const noexcept { return dir_.view(); }
+
+    // Gives `job` a new id, creates its folder, copies the inputs into it (durably) and saves
+    // job.json, all before anything is sent. `job.request.tool/params` and `job.vendor` are
+    // kept as given. Errors: NotFound (an input), StorageFull, StorageIo.
+    Status create(Job& job, const NewJobInputs& inputs) noexcept;
+    // Saves `job` (updated time set now). Errors: StorageFull ("no space on the spool"), StorageIo.
+    Status save(Job& job) noexcept;
+    // Loads job `id`. A job.json that cannot be read as a job is moved aside into damaged/ and
+    // reported as StorageFormat naming the job. Errors: NotFound, StorageFormat, StorageIo.
+    Status load(std::string_view id, Job& job) noexcept;
+    // The ids of every job folder, oldest first (start-up and listing: allocates).
+    Result<std::vector<JobId>> ids() const noexcept;
+    // Removes finished jobs last updated more than `keepDays` days ago; unfinished jobs are never
+    // removed. Returns how many were removed.
+    Result<size_t> prune(uint32_t keepDays) noexcept;
+
+    // <dir>/jobs/<id> and <dir>/jobs/<id>/<name>, into `out`.
+    bool jobDir(std::string_view id, FixedString<fs::kMaxPathBytes>& out) const noexcept;
+    bool jobFile(std::string_view id, std::string_view name,
+                 FixedString<fs::kMaxPathBytes>& out) const noexcept;
+
+    // A small file beside the jobs (the catalog cache): read into a string, written durably.
+    Result<std::string> readAside(std::string_view name) const noexcept;
+    Status writeAside(std::string_view name, std::string_view text) noexcept;
+
+    Clock& clock() noexcept { return *clock_; }
+
+private:
+    Status quarantine(std::string_view id, const char* why) noexcept;
+    Status copyInto(std::string_view src, std::string_view dstDir, const char* name,
+                    FixedString<512>& out) noexcept;
+
+    FixedString<fs::kMaxPathBytes> dir_;
+    Clock* clock_ = nullptr;
+    std::unique_ptr<char[]> text_;  // job.json read and written through here
+    Arena arena_;
+    fs::AtomicFile file_;
+    static constexpr size_t kTextBytes = 64 * 1024;
+};
+
+// Moves a damaged job aside is reported through this hook (set by the app to print a message).
+using SpoolNotice = void (*)(const char* message);
+void setSpoolNotice(SpoolNotice notice) noexcept;
+
+}  // namespace snapstage::jobs

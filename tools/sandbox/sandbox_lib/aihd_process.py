@@ -126,7 +126,7 @@ def create(ctx):
     group = _group(ctx, tool, body)
     first = ctx.app.store.get("assets", amap[next(iter(spec["slots"]))])
     proc = Obj(id=object_id(), order_id=order.id, owner=ctx.api_key, tool=tool, asset_map=amap,
-               widgets=chosen, group_id=group,
+               widgets=chosen, group_id=group, seq=len(ctx.app.store.processes),
                job=jobs.start(ctx.app, first.blob, _style(spec, chosen)))
     with ctx.app.store.lock:
         ctx.app.store.add("processes", proc.id, proc)

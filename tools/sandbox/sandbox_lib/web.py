@@ -89,6 +89,16 @@ class Ctx:
         self.api_key = api_key
         self.log = log
 
+    @property
+    def cdn_url(self):
+        """Origin of result and asset files (its own port and certificate, like a live CDN)."""
+        return self.app.origins["cdn"]
+
+    @property
+    def s3_url(self):
+        """Origin of presigned uploads (its own port and certificate, like S3)."""
+        return self.app.origins["s3"]
+
     def ids(self, **ids):
         """Record vendor object ids in this request's log line."""
         for k, v in ids.items():

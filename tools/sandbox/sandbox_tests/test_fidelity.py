@@ -42,3 +42,27 @@ class FidelityTest(AihdV3Helpers):
         self.assertIn("not a tool", r.headers["x-sandbox-detail"])
         active = [t for t in self.sb.curl("/api/tools", key=None).json()["data"] if t["isActive"]]
         self.assertEqual(len(active), 13)
+
+    def _finals(self, count):
+        order_id, asset_id = self.new_order()
+        pids = [self.data(self.process(order_id, asset_id))["process_ids"][0]
+                for _ in range(count)]
+        return [self.poll(lambda: self.data(self.sb.get("/v3/process/" + pid)),
+                          lambda p: p["status"] == "done")["final_assets"][0] for pid in pids]
+
+    def test_result_urls_switch(self):
+        plain = {"asset_id", "asset_type", "src", "thumbnail_src"}
+        temp = {"asset_id", "asset_type", "temp_src", "temp_thumbnail_src"}
+        self.assertEqual(set(self._finals(1)[0]), plain)  # default: src
+        # Given temp: only the temp_ fields, as in the documented webhook
+        self.sb.admin("/_admin/faults", {"result_urls": "temp"})
+        final = self._finals(1)[0]
+        self.assertEqual(set(final), temp)
+        self.assertEqual(self.sb.curl(final["temp_src"], key=None).status, 200)
+        self.assertEqual(self.sb.curl(final["temp_thumbnail_src"], key=None).status, 200)
+        # Given mixed: consecutive processes alternate between the two forms
+        self.sb.admin("/_admin/faults", {"result_urls": "mixed"})
+        forms = [frozenset(f) for f in self._finals(2)]
+        self.assertEqual(set(forms), {frozenset(plain), frozenset(temp)})
+        bad = self.sb.curl("/_admin/faults", "--data-binary", '{"result_urls": "both"}', key=None)
+        self.assertEqual(bad.status, 400)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Creates the sandbox CA and one certificate per origin (API, CDN, S3) with the openssl command line.
+# Creates the sandbox CA and one certificate per origin (API, CDN, S3) with the openssl CLI.
 import os
 import subprocess
 import sys

@@ -43,8 +43,8 @@ def parser():
     p = argparse.ArgumentParser(
         prog="sandbox.py",
         description="Local HTTPS emulator of the AI HomeDesign and Autoenhance APIs for snapstage. "
-                    "Prints one JSON line (port, ca_file, log_file, base_url, pid, cdn_base_url, cdn_port, "
-                    "s3_base_url, s3_port) on stdout.")
+                    "Prints one JSON line (port, ca_file, log_file, base_url, pid, cdn_base_url, "
+                    "cdn_port, s3_base_url, s3_port) on stdout.")
     a = p.add_argument
     a("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; ::1 for IPv6)")
     a("--port", type=int, default=8443, help="TCP port; 0 picks a free one (default 8443)")

@@ -69,6 +69,7 @@ def _check_signature(ctx, img):
 
 def put_upload(ctx):
     from .autoenhance import start_processing
+    ctx.file_logged(ctx.body, "body", ctx.header("Content-Type"))
     img = ctx.app.store.get("ae_images", ctx.params["image"])
     if img is None or img.order_id != ctx.params["order"]:
         raise ApiError(404, "The specified key does not exist.", code="NoSuchKey",

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 # The CDN and S3 origins: own ports, own keys, URLs that point at them, and the request log.
+import hashlib
 import os
 import socket
 import ssl
 import subprocess
 from urllib.parse import urlsplit
 
-from .harness import shared
+from .harness import PHOTO, mask_png, photo_bytes, shared
 from .test_aihd_v3 import AihdV3Helpers
 from .test_autoenhance import AutoenhanceHelpers
 
@@ -90,3 +91,32 @@ class S3OriginTest(AutoenhanceHelpers):
         self.assertEqual(r.status, 302, r)
         self.assertTrue(r.headers["location"].startswith(info["cdn_base_url"] + "/cdn/results/"))
         self.assertEqual(self.sb.curl(r.headers["location"], key=None).status, 200)
+
+
+class UploadLogTest(AutoenhanceHelpers):
+    def files_of(self, mark):
+        return [(l["path"], f) for l in self.sb.logged_since(mark) for f in l.get("files", [])]
+
+    def test_every_uploaded_file_is_logged_with_size_and_sha256(self):
+        photo = photo_bytes()
+        mask = mask_png(640, 400)
+        mask_path = self.sb.file("mask.png", mask)
+        mark = self.sb.mark()
+        # Given one upload of each kind: v3 order, v3 append, v1 image, Autoenhance PUT
+        r = self.sb.curl("/v3/order", "-F", "asset_role=primary_angle",
+                         "-F", "asset_file=@%s;type=image/jpeg" % PHOTO)
+        order_id = r.json()["data"]["order_id"]
+        self.sb.curl("/v3/order/%s/append" % order_id, "-F", "asset_role=mask",
+                     "-F", "asset_file=@%s;type=image/png" % mask_path)
+        self.sb.curl("/v1/order/image", "-F", "service_name=service-item-removal",
+                     "-F", "image=@%s;type=image/jpeg" % PHOTO)
+        self.uploaded()
+        # Then each request's log line names each file's bytes
+        got = [(path, f["field"], f["size"], f["sha256"]) for path, f in self.files_of(mark)]
+        jpeg = (len(photo), hashlib.sha256(photo).hexdigest())
+        png = (len(mask), hashlib.sha256(mask).hexdigest())
+        self.assertEqual([g[:2] for g in got], [
+            ("/v3/order", "asset_file"), ("/v3/order/%s/append" % order_id, "asset_file"),
+            ("/v1/order/image", "image"), (got[3][0], "body")])
+        self.assertEqual([g[2:] for g in got], [jpeg, png, jpeg, jpeg])
+        self.assertTrue(got[3][0].startswith("/s3/autoenhance/"))

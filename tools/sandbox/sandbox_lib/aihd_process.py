@@ -131,8 +131,10 @@ def create(ctx):
     with ctx.app.store.lock:
         ctx.app.store.add("processes", proc.id, proc)
         order.process_ids.append(proc.id)
+        ctx.app.store.save("orders", order.id)
         if group:
             ctx.app.store.groups.setdefault(group, []).append(proc.id)
+            ctx.app.store.save("groups", group)
     ctx.ids(process_id=proc.id, order_id=order.id)
     answer = {"process_ids": [proc.id]}
     if group:

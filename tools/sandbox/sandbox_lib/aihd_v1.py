@@ -119,6 +119,7 @@ def submit_order(ctx):
               job=jobs.start(ctx.app, order.before.blob, spec["style"]))
     order.space = body.get("space_name") or ""
     order.generated.append(gen)
+    ctx.app.store.save("v1_orders", order.id)
     ctx.ids(image_id=gen.id)
     eta = int(math.ceil(ctx.app.faults.get("process_seconds")))
     return json_response({"order_id": order.id, "image_id": gen.id, "eta": eta})

@@ -93,6 +93,7 @@ def put_upload(ctx):
         if kind is None:
             img.blob.kind = "unknown"
         start_processing(ctx, img)
+    ctx.app.store.save("ae_images", img.image_id)
     etag = '"%s"' % hashlib.md5(data).hexdigest()
     return Response(200, b"", None, [("ETag", etag)])
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# The request log: one JSON object per request, appended and flushed at once (tests read it).
+# The request log: one JSON object per request, appended and fsync'd at once (tests read it).
 import json
+import os
 import sys
 import threading
 
@@ -20,6 +21,7 @@ class RequestLog:
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()
+            os.fsync(self._file.fileno())  # the log is evidence: it must survive a power cut
             self.count += 1
         if self._echo:
             extra = " fault=%s" % entry["fault"] if entry.get("fault") else ""

@@ -2,7 +2,6 @@
 # Sandbox start-up: certificates, the API, CDN and S3 origins, startup line and clean shutdown.
 import json
 import os
-import secrets
 import signal
 import socket
 import ssl
@@ -10,7 +9,7 @@ import sys
 import threading
 from http.server import ThreadingHTTPServer
 
-from . import admin, aihd_v1, aihd_v3, autoenhance, cdn, certs, config
+from . import admin, aihd_v1, aihd_v3, autoenhance, cdn, certs, config, jobs, persist
 from .faults import Faults, RateLimiter
 from .httpd import Handler
 from .render import VariantCache
@@ -28,16 +27,16 @@ CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
 class App:
     """Everything the handlers share."""
 
-    def __init__(self, args, baseline, origins, log_path):
+    def __init__(self, args, baseline, origins, log_path, state):
         self.api_keys = frozenset(args.api_keys or ["sandbox-key"])
         self.quiet = args.quiet
         self.origins = origins  # {"api": url, "cdn": url, "s3": url}
         self.base_url = origins["api"]
         self.faults = Faults(baseline)
         self.limiter = RateLimiter(self.faults)
-        self.store = Store()
+        self.store = Store(persist.Disk(state))
         self.variants = VariantCache()
-        self.secret = secrets.token_bytes(32)
+        self.secret = persist.secret_key(state)  # presigned URLs stay valid across restarts
         self.reqlog = RequestLog(log_path, echo=not args.quiet)
         self.routers = {
             "api": Router(aihd_v3.ROUTES + aihd_v1.ROUTES + autoenhance.ROUTES + admin.ROUTES),
@@ -169,7 +168,9 @@ def main(argv=None):
     ca_file, pairs = certs.ensure(state)
     log_path = os.path.abspath(args.log or os.path.join(state, "requests.jsonl"))
     servers, origins = _start(args, state, ca_file, pairs)
-    app = App(args, baseline, origins, log_path)
+    app = App(args, baseline, origins, log_path, state)
+    for job in app.store.load():
+        jobs.resume(app, job)
     every = [s for group in servers.values() for s in group]
     for server in every:
         server.app = app
@@ -194,6 +195,7 @@ def main(argv=None):
         for server in every:
             server.server_close()
         app.reqlog.close()
+        app.store.disk.close()
         sys.stderr.write("sandbox: stopped\n")
     return 0
 

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# Persistence: a sandbox killed with SIGKILL and started again on its --state carries on.
+import os
+import time
+import unittest
+
+from .harness import PHOTO, Sandbox
+
+
+def _data(reply):
+    body = reply.json()
+    return body["data"] if "data" in body else body
+
+
+class PersistenceTest(unittest.TestCase):
+    def setUp(self):
+        self.first = Sandbox(["--process-seconds", "1.5", "--quiet"]).start()
+        self.addCleanup(self.first.cleanup)
+
+    def _process(self, sb, order_id, asset_id):
+        body = {"order_id": order_id, "tool": "tool-item-removal",
+                "asset_map": {"tool-item-removal-input-image": asset_id}, "widgets": []}
+        r = sb.post_json("/v3/process", body)
+        self.assertEqual(r.status, 201, r)
+        return _data(r)["process_ids"][0]
+
+    def _poll_done(self, sb, pid):
+        for _ in range(200):
+            proc = _data(sb.get("/v3/process/" + pid))
+            if proc["status"] in ("done", "failed"):
+                return proc
+            time.sleep(0.05)
+        self.fail("process %s never finished" % pid)
+
+    def test_kill_9_then_restart_carries_on(self):
+        sb = self.first
+        # Given an order with one finished process and one still running
+        r = sb.curl("/v3/order", "-F", "asset_role=primary_angle",
+                    "-F", "asset_file=@%s;type=image/jpeg" % PHOTO)
+        order = _data(r)
+        order_id, asset_id = order["order_id"], order["assets"][0]["id"]
+        done_pid = self._process(sb, order_id, asset_id)
+        before = self._poll_done(sb, done_pid)["final_assets"][0]
+        result_before = sb.curl(before["src"], key=None).body
+        pid = self._process(sb, order_id, asset_id)
+        self.assertEqual(_data(sb.get("/v3/process/" + pid))["status"], "pending")
+        # and an Autoenhance image registered but not uploaded yet
+        img = sb.post_json("/v3/images/", {"image_name": "lake", "content_type": "image/jpeg"})
+        img = img.json()
+        lines_before = len(sb.log_lines())
+        # When the sandbox is killed and started again on the same state (other ports)
+        sb.kill()
+        with open(os.path.join(sb.state, "data", "journal.jsonl"), "ab") as f:
+            f.write(b'{"t": "orders", "k": "6')  # a line cut short by a power cut
+        second = Sandbox(["--process-seconds", "1.5", "--quiet"], state=sb.state).start()
+        self.addCleanup(second.cleanup)
+        # Then the running process goes on to done, from its own timestamps
+        proc = self._poll_done(second, pid)
+        self.assertEqual(proc["status"], "done", proc)
+        src = proc["final_assets"][0]["src"]
+        self.assertTrue(src.startswith(second.info["cdn_base_url"]), src)
+        got = second.curl(src, key=None)
+        self.assertEqual((got.status, got.body[:3]), (200, b"\xff\xd8\xff"))
+        # and results acknowledged before the crash resolve on the new CDN origin
+        again = _data(second.get("/v3/process/" + done_pid))["final_assets"][0]
+        self.assertEqual(again["asset_id"], before["asset_id"])
+        self.assertEqual(second.curl(again["src"], key=None).body, result_before)
+        self.assertEqual(second.curl(_data(second.get("/v3/order/" + order_id))
+                                     ["entry_assets"][0]["src"], key=None).body,
+                         open(PHOTO, "rb").read())
+        # and the upload URL issued before the crash still verifies (same path, new origin)
+        url = img["upload_url"].replace(sb.info["s3_base_url"], second.info["s3_base_url"])
+        put = second.curl(url, "-T", PHOTO, "-H", "Content-Type: image/jpeg", key=None)
+        self.assertEqual(put.status, 200, put)
+        # and the request log goes on in the same file
+        self.assertEqual(second.info["log_file"], sb.info["log_file"])
+        self.assertGreater(len(second.log_lines()), lines_before)
+        self.assertEqual(second.admin("/_admin/state")["counts"]["aihd_processes"], 2)

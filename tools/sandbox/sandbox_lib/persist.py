@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Durable state in --state: an fsync'd append-only journal of objects, and content-addressed files.
+import errno
 import hashlib
 import json
 import os
@@ -11,9 +12,14 @@ JOURNAL = "journal.jsonl"
 
 
 def fsync_dir(path):
+    """Make a rename or a new file in path durable. Some file systems (9p shares, for one) refuse
+    fsync on a folder; their own semantics then apply."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EISDIR):
+            raise
     finally:
         os.close(fd)
 

@@ -141,7 +141,7 @@ def _listen(addresses, port, context, origin):
     return servers
 
 
-def _start(args, state, ca_file, pairs):
+def _start(args, pairs):
     """Bind the API, CDN and S3 ports. Returns ({origin: [servers]}, {origin: url})."""
     servers = {"api": [SandboxServer((args.host, args.port), tls_context(*pairs["server"]),
                                      "api")]}
@@ -167,7 +167,7 @@ def main(argv=None):
     state = os.path.abspath(args.state)
     ca_file, pairs = certs.ensure(state)
     log_path = os.path.abspath(args.log or os.path.join(state, "requests.jsonl"))
-    servers, origins = _start(args, state, ca_file, pairs)
+    servers, origins = _start(args, pairs)
     app = App(args, baseline, origins, log_path, state)
     for job in app.store.load():
         jobs.resume(app, job)
@@ -192,6 +192,8 @@ def main(argv=None):
     try:
         every[0].serve_forever(poll_interval=0.2)
     finally:
+        for server in every[1:]:
+            server.shutdown()  # their loops were started above, so this returns
         for server in every:
             server.server_close()
         app.reqlog.close()

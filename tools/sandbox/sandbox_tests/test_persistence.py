@@ -32,6 +32,30 @@ class PersistenceTest(unittest.TestCase):
             time.sleep(0.05)
         self.fail("process %s never finished" % pid)
 
+    def _v1_and_autoenhance(self, sb):
+        r = sb.curl("/v1/order/image", "-F", "service_name=service-item-removal",
+                    "-F", "image=@%s;type=image/jpeg" % PHOTO)
+        v1_id = r.json()["order_id"]
+        self.assertEqual(sb.post_json("/v1/order", {"order_id": v1_id}).status, 200)
+        img = sb.post_json("/v3/images/", {"image_name": "up", "content_type": "image/jpeg"})
+        put = sb.curl(img.json()["upload_url"], "-T", PHOTO, "-H", "Content-Type: image/jpeg",
+                      key=None)
+        self.assertEqual(put.status, 200, put)
+        return v1_id, img.json()["image_id"]
+
+    def _check_v1_and_autoenhance(self, sb, v1_id, image_id):
+        for _ in range(200):
+            gen = sb.get("/v1/order/" + v1_id).json()["generated_images"][0]
+            ae = sb.get("/v3/images/" + image_id).json()
+            if gen["status"] != "processing" and ae["status"] != "processing":
+                break
+            time.sleep(0.05)
+        self.assertEqual((gen["status"], ae["status"]), ("regular_finished", "processed"))
+        self.assertTrue(gen["src"].startswith(sb.info["cdn_base_url"]))
+        self.assertEqual(sb.curl(gen["src"], key=None).status, 200)
+        full = sb.get("/v3/images/%s/enhanced?preview=false" % image_id)
+        self.assertEqual((full.status, full.body[:3]), (200, b"\xff\xd8\xff"))
+
     def test_kill_9_then_restart_carries_on(self):
         sb = self.first
         # Given an order with one finished process and one still running
@@ -47,6 +71,7 @@ class PersistenceTest(unittest.TestCase):
         # and an Autoenhance image registered but not uploaded yet
         img = sb.post_json("/v3/images/", {"image_name": "lake", "content_type": "image/jpeg"})
         img = img.json()
+        v1_id, enhanced_id = self._v1_and_autoenhance(sb)
         lines_before = len(sb.log_lines())
         # When the sandbox is killed and started again on the same state (other ports)
         sb.kill()
@@ -74,6 +99,8 @@ class PersistenceTest(unittest.TestCase):
         url = img["upload_url"].replace(sb.info["s3_base_url"], second.info["s3_base_url"])
         put = second.curl(url, "-T", PHOTO, "-H", "Content-Type: image/jpeg", key=None)
         self.assertEqual(put.status, 200, put)
+        # and so do the v1 order and the uploaded Autoenhance image
+        self._check_v1_and_autoenhance(second, v1_id, enhanced_id)
         # and the request log goes on in the same file
         self.assertEqual(second.info["log_file"], sb.info["log_file"])
         self.assertGreater(len(second.log_lines()), lines_before)  # every line parses

@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 MODULES = ["test_aihd_v3", "test_aihd_v1", "test_autoenhance", "test_strict", "test_faults",
-           "test_lifecycle"]
+           "test_lifecycle", "test_fidelity", "test_origins", "test_persistence"]
 
 
 def main():

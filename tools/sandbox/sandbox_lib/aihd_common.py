@@ -104,7 +104,7 @@ def resize_query(ctx):
 
 def asset_urls(ctx, asset, suffix):
     ext = images.EXT[asset.blob.kind]
-    base = "%s/cdn/assets/%s" % (ctx.base_url, asset.id)
+    base = "%s/cdn/assets/%s" % (ctx.cdn_url, asset.id)
     return base + "." + ext + suffix, base + "_thumb.jpg" + suffix
 
 
@@ -114,15 +114,26 @@ def asset_view(ctx, asset, suffix=""):
             "thumbnail_src": thumb}
 
 
+def _url_prefix(ctx, proc):
+    """'' (src, thumbnail_src) or 'temp_' (temp_src, temp_thumbnail_src, as in the documented
+    webhook), per the result_urls switch; 'mixed' alternates by process creation order."""
+    mode = ctx.app.faults.get("result_urls")
+    if mode == "mixed":
+        mode = "temp" if getattr(proc, "seq", 0) % 2 else "src"
+    return "temp_" if mode == "temp" else ""
+
+
 def process_view(ctx, proc, suffix=""):
     now = time.time()
     state = proc.job.state(now)
     finals = []
     if state == "done":
         rid = proc.job.result.id
-        base = "%s/cdn/results/%s" % (ctx.base_url, rid)
-        finals.append({"asset_id": rid, "asset_type": "image", "src": base + ".jpg" + suffix,
-                       "thumbnail_src": base + "_thumb.jpg" + suffix})
+        base = "%s/cdn/results/%s" % (ctx.cdn_url, rid)
+        prefix = _url_prefix(ctx, proc)
+        finals.append({"asset_id": rid, "asset_type": "image",
+                       prefix + "src": base + ".jpg" + suffix,
+                       prefix + "thumbnail_src": base + "_thumb.jpg" + suffix})
     view = {"id": proc.id, "order_id": proc.order_id, "tool": proc.tool, "status": state,
             "final_assets": finals, "created_at": iso(proc.job.created),
             "updated_at": iso(proc.job.updated_ts(now))}

@@ -126,13 +126,15 @@ def create(ctx):
     group = _group(ctx, tool, body)
     first = ctx.app.store.get("assets", amap[next(iter(spec["slots"]))])
     proc = Obj(id=object_id(), order_id=order.id, owner=ctx.api_key, tool=tool, asset_map=amap,
-               widgets=chosen, group_id=group,
+               widgets=chosen, group_id=group, seq=len(ctx.app.store.processes),
                job=jobs.start(ctx.app, first.blob, _style(spec, chosen)))
     with ctx.app.store.lock:
         ctx.app.store.add("processes", proc.id, proc)
         order.process_ids.append(proc.id)
+        ctx.app.store.save("orders", order.id)
         if group:
             ctx.app.store.groups.setdefault(group, []).append(proc.id)
+            ctx.app.store.save("groups", group)
     ctx.ids(process_id=proc.id, order_id=order.id)
     answer = {"process_ids": [proc.id]}
     if group:

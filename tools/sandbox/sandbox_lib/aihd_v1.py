@@ -119,6 +119,7 @@ def submit_order(ctx):
               job=jobs.start(ctx.app, order.before.blob, spec["style"]))
     order.space = body.get("space_name") or ""
     order.generated.append(gen)
+    ctx.app.store.save("v1_orders", order.id)
     ctx.ids(image_id=gen.id)
     eta = int(math.ceil(ctx.app.faults.get("process_seconds")))
     return json_response({"order_id": order.id, "image_id": gen.id, "eta": eta})
@@ -129,7 +130,7 @@ def _generated_view(ctx, order, gen):
     status = {"done": "regular_finished", "failed": "failed"}.get(state, "processing")
     src = ""
     if state == "done":
-        src = "%s/cdn/results/%s.jpg" % (ctx.base_url, gen.job.result.id)
+        src = "%s/cdn/results/%s.jpg" % (ctx.cdn_url, gen.job.result.id)
     return {"id": gen.id, "using_free_plan": False, "sequence": gen.sequence, "src": src,
             "segmented_image_id": "", "prompt": "", "sky_style": "",
             "shadow_removal": gen.shadow_removal, "status": status, "order_id": order.id,
@@ -154,7 +155,7 @@ def get_order(ctx):
     return json_response({
         "id": order.id, "user_id": catalog.stable_id(ctx.api_key), "email": "sandbox@example.com",
         "before_image_id": b.id,
-        "before_image_src": "%s/cdn/assets/%s.%s" % (ctx.base_url, b.id, images.EXT[b.blob.kind]),
+        "before_image_src": "%s/cdn/assets/%s.%s" % (ctx.cdn_url, b.id, images.EXT[b.blob.kind]),
         "space": order.space, "status": "processing" if busy else "idle", "service": service,
         "service_name": order.service_name, "object": "", "sample_image_used": False,
         "generated_images": gens, "created_at": iso(order.created, micro=True)})

@@ -208,6 +208,7 @@ def append_assets(ctx):
     existing = [ctx.app.store.get("assets", a).role for a in order.asset_ids]
     _check_roles(roles, types, existing)
     assets = _add_assets(ctx, order, blobs, roles, types)
+    ctx.app.store.save("orders", order.id)
     ctx.ids(asset_id=assets[0].id)
     return ok(ctx, {"order_id": order.id, "assets": [_asset_short(ctx, a) for a in assets]}, 201)
 

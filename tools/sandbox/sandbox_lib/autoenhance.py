@@ -95,6 +95,7 @@ def create_image(ctx):
     with ctx.app.store.lock:
         ctx.app.store.add("ae_images", image_id, img)
         order.image_ids.append(image_id)
+        ctx.app.store.save("ae_orders", order.order_id)
     ctx.ids(image_id=image_id, order_id=order.order_id)
     out = image_out(img)
     url = cdn.presign_upload(ctx, img)
@@ -120,17 +121,20 @@ def get_image(ctx):
 
 def delete_image(ctx):
     img = get_image_obj(ctx, ctx.params["id"])
-    with ctx.app.store.lock:
-        ctx.app.store.ae_images.pop(img.image_id, None)
-        order = ctx.app.store.get("ae_orders", img.order_id)
+    store = ctx.app.store
+    with store.lock:
+        store.remove("ae_images", img.image_id)
+        order = store.get("ae_orders", img.order_id)
         if order and img.image_id in order.image_ids:
             order.image_ids.remove(img.image_id)
+            store.save("ae_orders", order.order_id)
     return Response(204)
 
 
 def start_processing(ctx, img):
     style = "warm" if img.settings.get("enhance_type") == "warm" else "enhance"
     img.job = jobs.start(ctx.app, img.blob, style, names=(img.image_name,))
+    ctx.app.store.save("ae_images", img.image_id)
 
 
 def reprocess(ctx):
@@ -165,8 +169,9 @@ def download_enhanced(ctx):
         raise ApiError(409, title, detail="image status is %s; %s" % (status, reason))
     result = img.job.result
     target, preview = _target(result.size, q, True)
-    if not preview:
+    if not preview and not img.downloaded:
         img.downloaded = True
+        ctx.app.store.save("ae_images", img.image_id)
     fmt, quality = q["format"] or "jpeg", q["quality"] or 90
     if ctx.app.faults.get("redirect_enhanced"):
         url = cdn.result_url(ctx, result, target, fmt, quality)

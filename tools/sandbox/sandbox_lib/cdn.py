@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# CDN-like file paths and the S3-like presigned upload (PUT) served on the sandbox's own host.
+# CDN-like file paths and the S3-like presigned upload (PUT), each served on its own origin.
 import calendar
 import hashlib
 import hmac
@@ -32,7 +32,7 @@ def presign_upload(ctx, img):
                        ("X-Amz-Credential", "SANDBOX/%s/eu-west-1/s3/aws4_request" % amz_date[:8]),
                        ("X-Amz-Date", amz_date), ("X-Amz-Expires", str(expires)),
                        ("X-Amz-SignedHeaders", "content-type;host"), ("X-Amz-Signature", sig)])
-    return "%s%s?%s" % (ctx.base_url, path, query)
+    return "%s%s?%s" % (ctx.s3_url, path, query)
 
 
 def _check_signature(ctx, img):
@@ -69,6 +69,7 @@ def _check_signature(ctx, img):
 
 def put_upload(ctx):
     from .autoenhance import start_processing
+    ctx.file_logged(ctx.body, "body", ctx.header("Content-Type"))
     img = ctx.app.store.get("ae_images", ctx.params["image"])
     if img is None or img.order_id != ctx.params["order"]:
         raise ApiError(404, "The specified key does not exist.", code="NoSuchKey",
@@ -92,6 +93,7 @@ def put_upload(ctx):
         if kind is None:
             img.blob.kind = "unknown"
         start_processing(ctx, img)
+    ctx.app.store.save("ae_images", img.image_id)
     etag = '"%s"' % hashlib.md5(data).hexdigest()
     return Response(200, b"", None, [("ETag", etag)])
 
@@ -101,7 +103,7 @@ def result_url(ctx, result, target, fmt, quality):
     query = {"width": target[0], "height": target[1]}
     if quality != 90:
         query["q"] = quality
-    return "%s/cdn/results/%s.%s?%s" % (ctx.base_url, result.id, images.EXT[fmt], urlencode(query))
+    return "%s/cdn/results/%s.%s?%s" % (ctx.cdn_url, result.id, images.EXT[fmt], urlencode(query))
 
 
 def render_response(ctx, src, target, fmt, quality):
@@ -158,9 +160,11 @@ def get_result(ctx):
 
 
 _FILE = r"(?P<id>[0-9a-f]{24})(?P<thumb>_thumb)?\.(?P<ext>jpg|png|webp)"
-ROUTES = [
+CDN_ROUTES = [
     Route("GET", r"/cdn/assets/" + _FILE, get_asset, "cdn", auth="nokey"),
     Route("GET", r"/cdn/results/" + _FILE, get_result, "cdn", auth="nokey"),
+]
+S3_ROUTES = [
     Route("PUT", r"/s3/autoenhance/(?P<order>[^/]+)/(?P<image>[^/]+)/(?P<name>[^/]+)", put_upload,
           "cdn", auth="nokey", limit="put", upload=True),
 ]

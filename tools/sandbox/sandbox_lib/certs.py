@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Creates the sandbox CA and the localhost server certificate with the openssl command line.
+# Creates the sandbox CA and one certificate per origin (API, CDN, S3) with the openssl CLI.
 import os
 import subprocess
 import sys
@@ -50,21 +50,42 @@ def _valid(cert, cwd, seconds=86400):
     return proc.returncode == 0
 
 
-def ensure(state_dir):
-    """Return (ca_file, cert_file, key_file), creating them in state_dir when missing or expiring.
+def _server_cert(state_dir, name, cnf, new_ca):
+    """Create NAME.pem/NAME.key (own key, signed by the CA) when missing, expiring or stale."""
+    profile = os.path.join(state_dir, name + ".san")
+    same_san = False
+    if os.path.exists(profile):
+        with open(profile) as f:
+            same_san = f.read().strip() == SAN
+    pem, key = name + ".pem", name + ".key"
+    if not new_ca and same_san and _valid(pem, state_dir) and os.path.exists(
+            os.path.join(state_dir, key)):
+        return
+    sys.stderr.write("sandbox: creating the %s certificate for localhost\n" % name)
+    _new_key(key, state_dir)
+    _openssl(["req", "-config", cnf, "-new", "-key", key, "-subj", "/CN=localhost",
+              "-out", name + ".csr"], state_dir)
+    serial = "0x" + os.urandom(12).hex()
+    _openssl(["x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+              "-set_serial", serial, "-days", "825", "-sha256", "-extfile", cnf,
+              "-extensions", "v3_server", "-out", pem], state_dir)
+    os.remove(os.path.join(state_dir, name + ".csr"))
+    with open(profile, "w") as f:
+        f.write(SAN + "\n")
 
-    CA and server keys are EC P-256 (ECDHE-ECDSA suites, which Mbed TLS 2.28 supports); the
-    server certificate names localhost, 127.0.0.1 and ::1 (see SAN).
+
+def ensure(state_dir, names=("server", "cdn", "s3")):
+    """Return the CA file and {name: (cert_file, key_file)}, creating them in state_dir when
+    missing or expiring.
+
+    CA and server keys are EC P-256 (ECDHE-ECDSA suites, which Mbed TLS 2.28 supports). Each
+    origin (API "server", "cdn", "s3") has its own key and certificate, all signed by the one CA
+    and naming localhost, 127.0.0.1 and ::1 (see SAN).
     """
     os.makedirs(state_dir, exist_ok=True)
     cnf = "openssl-sandbox.cnf"
     with open(os.path.join(state_dir, cnf), "w") as f:
         f.write(_CONFIG % {"san": SAN})
-    profile = os.path.join(state_dir, "server.san")
-    same_san = False
-    if os.path.exists(profile):
-        with open(profile) as f:
-            same_san = f.read().strip() == SAN
     new_ca = not (_valid("ca.pem", state_dir) and os.path.exists(os.path.join(state_dir, "ca.key")))
     if new_ca:
         sys.stderr.write("sandbox: creating a CA in %s\n" % state_dir)
@@ -72,18 +93,9 @@ def ensure(state_dir):
         _openssl(["req", "-config", cnf, "-new", "-x509", "-key", "ca.key", "-sha256",
                   "-days", "3650", "-subj", "/CN=snapstage sandbox CA", "-extensions", "v3_ca",
                   "-out", "ca.pem"], state_dir)
-    if new_ca or not same_san or not _valid("server.pem", state_dir) or not os.path.exists(
-            os.path.join(state_dir, "server.key")):
-        sys.stderr.write("sandbox: creating the server certificate for localhost\n")
-        _new_key("server.key", state_dir)
-        _openssl(["req", "-config", cnf, "-new", "-key", "server.key", "-subj", "/CN=localhost",
-                  "-out", "server.csr"], state_dir)
-        serial = "0x" + os.urandom(12).hex()
-        _openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                  "-set_serial", serial, "-days", "825", "-sha256", "-extfile", cnf,
-                  "-extensions", "v3_server", "-out", "server.pem"], state_dir)
-        os.remove(os.path.join(state_dir, "server.csr"))
-        with open(profile, "w") as f:
-            f.write(SAN + "\n")
-    return tuple(os.path.abspath(os.path.join(state_dir, n))
-                 for n in ("ca.pem", "server.pem", "server.key"))
+    pairs = {}
+    for name in names:
+        _server_cert(state_dir, name, cnf, new_ca)
+        pairs[name] = tuple(os.path.abspath(os.path.join(state_dir, name + ext))
+                            for ext in (".pem", ".key"))
+    return os.path.abspath(os.path.join(state_dir, "ca.pem")), pairs

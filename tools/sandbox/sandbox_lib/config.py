@@ -43,11 +43,16 @@ def parser():
     p = argparse.ArgumentParser(
         prog="sandbox.py",
         description="Local HTTPS emulator of the AI HomeDesign and Autoenhance APIs for snapstage. "
-                    "Prints one JSON line (port, ca_file, log_file, base_url, pid) on stdout.")
+                    "Prints one JSON line (port, ca_file, log_file, base_url, pid, cdn_base_url, "
+                    "cdn_port, s3_base_url, s3_port) on stdout.")
     a = p.add_argument
     a("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; ::1 for IPv6)")
     a("--port", type=int, default=8443, help="TCP port; 0 picks a free one (default 8443)")
     a("--state", required=True, help="folder for the CA, certificate, key and default log")
+    a("--cdn-port", type=int, default=0, metavar="N",
+      help="TCP port of the CDN origin (result files); default 0 picks a free one")
+    a("--s3-port", type=int, default=0, metavar="N",
+      help="TCP port of the S3 origin (presigned uploads); default 0 picks a free one")
     a("--api-key", action="append", dest="api_keys", metavar="KEY",
       help="accepted x-api-key value; repeat for several (default sandbox-key)")
     a("--log", help="request log file, one JSON line per request (default STATE/requests.jsonl)")
@@ -78,6 +83,9 @@ def parser():
       help="largest accepted image (default 52428800 = 50 MB); over it: 413")
     a("--body-timeout", type=float, default=faults.DEFAULTS["body_timeout_seconds"], metavar="S",
       help="seconds to wait for missing body bytes before 408 (default 30)")
+    a("--result-urls", choices=faults.RESULT_URLS, default=faults.DEFAULTS["result_urls"],
+      help="AI HomeDesign v3 final assets carry src/thumbnail_src (src), only "
+           "temp_src/temp_thumbnail_src (temp), or alternate per process (mixed); default src")
     return p
 
 
@@ -89,7 +97,7 @@ def baseline(args):
         "process_seconds": args.process_seconds, "fail_processes": args.fail_processes,
         "redirect_enhanced": args.redirect_enhanced, "upload_url_field": args.upload_url_field,
         "upload_url_expires": args.upload_url_expires, "max_upload_bytes": args.max_upload_bytes,
-        "body_timeout_seconds": args.body_timeout,
+        "body_timeout_seconds": args.body_timeout, "result_urls": args.result_urls,
     }
     out = copy.deepcopy(faults.DEFAULTS)
     out.update(faults.parse_update(update))

@@ -22,8 +22,10 @@ DEFAULTS = {
     "upload_url_expires": 3600,
     "max_upload_bytes": 50 * MB,
     "body_timeout_seconds": 30.0,
+    "result_urls": "src",
 }
 
+RESULT_URLS = ("src", "temp", "mixed")
 ALIASES = {"status_5xx": "fail_next"}
 
 
@@ -151,6 +153,7 @@ _PARSERS = {
     "upload_url_expires": lambda v: _num("upload_url_expires", v, 1, 604800, integer=True),
     "max_upload_bytes": lambda v: _num("max_upload_bytes", v, 1, 1 << 40, integer=True),
     "body_timeout_seconds": lambda v: float(_num("body_timeout_seconds", v, 0.05, 300)),
+    "result_urls": lambda v: _choice("result_urls", v, RESULT_URLS),
 }
 
 

@@ -71,9 +71,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _new_entry(self):
         self._t0 = time.monotonic()
         split = urlsplit(getattr(self, "path", "") or "")
-        return {"ts": iso(micro=True), "method": getattr(self, "command", None) or "",
-                "path": split.path, "query": split.query, "status": 0, "bytes_in": 0,
-                "bytes_out": 0, "vendor": vendor_of(split.path)}
+        origin = self.server.origin
+        entry = {"ts": iso(micro=True), "method": getattr(self, "command", None) or "",
+                 "path": split.path, "query": split.query, "status": 0, "bytes_in": 0,
+                 "bytes_out": 0, "origin": origin,
+                 "vendor": vendor_of(split.path) if origin == "api" else "cdn"}
+        if origin != "api":  # a client must never send its API key to the CDN or to S3
+            headers = getattr(self, "headers", None)
+            entry["api_key_sent"] = bool(headers and headers.get_all("x-api-key"))
+        return entry
 
     def _dispatch(self):
         entry = self._new_entry()
@@ -112,7 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             length = self._content_length()
             self._check_target()
-            route, params = app.router.match(self.command, self.raw_path)
+            route, params = app.routers[self.server.origin].match(self.command, self.raw_path)
             if route is None:
                 raise self._no_route(vendor, params)
             api_key = self._authorize(route, vendor, entry)
@@ -200,6 +206,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if vendor == "autoenhance":
             return ApiError(404, "Not Found", detail=msg)
         if vendor == "cdn":
+            origin = self.server.origin
+            want = "cdn" if self.raw_path.startswith("/cdn/") else "s3"
+            if origin != want and self.raw_path.startswith(("/cdn/", "/s3/")):
+                msg = "%s is not served by the %s origin: use the %s origin, %s" % (
+                    self.raw_path, origin.upper(), want.upper(), self.server.app.origins[want])
             return ApiError(404, "The specified key does not exist.", hint=msg,
                             xml_extra={"Key": self.raw_path})
         return ApiError(404, msg, key="api_error_not_found")
@@ -218,7 +229,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                "URL is its own credential and the key would leak to storage",
                                code="InvalidRequest")
             if values:
-                entry["warning"] = "x-api-key was sent to a CDN URL; clients must not send it there"
+                entry["warning"] = ("x-api-key was sent to the %s origin; clients must not send "
+                                    "it there" % self.server.origin.upper())
             return None
         if not values:
             if route.auth == "optional":
@@ -251,7 +263,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if host in ("127.0.0.1:%d" % port, "localhost:%d" % port, "[::1]:%d" % port):
             return "https://" + host
-        return self.server.app.base_url
+        return self.server.public_url
 
     # -- body ----------------------------------------------------------------------------------
     def _read_exact(self, length, timeout):

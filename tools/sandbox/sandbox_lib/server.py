@@ -1,21 +1,20 @@
 # SPDX-License-Identifier: MIT
-# Sandbox start-up: certificates, TLS context, threaded server, startup line and clean shutdown.
+# Sandbox start-up: certificates, the API, CDN and S3 origins, startup line and clean shutdown.
 import json
 import os
-import secrets
 import signal
 import socket
 import ssl
-import stat
 import sys
 import threading
 from http.server import ThreadingHTTPServer
 
-from . import admin, aihd_v1, aihd_v3, autoenhance, cdn, certs, config
+from . import admin, aihd_v1, aihd_v3, autoenhance, cdn, certs, config, jobs, persist
 from .faults import Faults, RateLimiter
 from .httpd import Handler
 from .render import VariantCache
 from .reqlog import RequestLog
+from .stdio import protect_stderr
 from .store import Store
 from .web import Router
 
@@ -28,18 +27,22 @@ CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
 class App:
     """Everything the handlers share."""
 
-    def __init__(self, args, baseline, base_url, log_path):
+    def __init__(self, args, baseline, origins, log_path, state):
         self.api_keys = frozenset(args.api_keys or ["sandbox-key"])
         self.quiet = args.quiet
-        self.base_url = base_url
+        self.origins = origins  # {"api": url, "cdn": url, "s3": url}
+        self.base_url = origins["api"]
         self.faults = Faults(baseline)
         self.limiter = RateLimiter(self.faults)
-        self.store = Store()
+        self.store = Store(persist.Disk(state))
         self.variants = VariantCache()
-        self.secret = secrets.token_bytes(32)
+        self.secret = persist.secret_key(state)  # presigned URLs stay valid across restarts
         self.reqlog = RequestLog(log_path, echo=not args.quiet)
-        self.router = Router(aihd_v3.ROUTES + aihd_v1.ROUTES + autoenhance.ROUTES + cdn.ROUTES
-                             + admin.ROUTES)
+        self.routers = {
+            "api": Router(aihd_v3.ROUTES + aihd_v1.ROUTES + autoenhance.ROUTES + admin.ROUTES),
+            "cdn": Router(cdn.CDN_ROUTES),
+            "s3": Router(cdn.S3_ROUTES),
+        }
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -48,10 +51,12 @@ class SandboxServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address, context, family):
-        self.address_family = family
+    def __init__(self, address, context, origin, app=None):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.ssl_context = context
-        self.app = None
+        self.origin = origin  # "api", "cdn" or "s3": which router answers on this port
+        self.public_url = None
+        self.app = app
         super().__init__(address, Handler)
 
     def finish_request(self, request, client_address):
@@ -105,39 +110,7 @@ def tls_context(cert, key):
     return ctx
 
 
-class _DroppingStderr:
-    """stderr that never blocks: when a parent reads its pipe too slowly, lines are dropped
-    instead of stalling request threads (the request log file is the record tests rely on)."""
-
-    def __init__(self, stream):
-        self._stream = stream
-
-    def write(self, text):
-        try:
-            return self._stream.write(text)
-        except (BlockingIOError, BrokenPipeError):
-            return len(text)
-
-    def flush(self):
-        try:
-            self._stream.flush()
-        except (BlockingIOError, BrokenPipeError):
-            pass
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
-def _protect_stderr():
-    try:
-        if stat.S_ISFIFO(os.fstat(2).st_mode):
-            os.set_blocking(2, False)
-            sys.stderr = _DroppingStderr(sys.stderr)
-    except (OSError, ValueError):
-        pass
-
-
-def _base_url(host, port):
+def _url(host, port):
     if host in ("", "0.0.0.0"):
         host = "127.0.0.1"
     elif host == "::":
@@ -145,8 +118,46 @@ def _base_url(host, port):
     return "https://%s:%d" % ("[%s]" % host if ":" in host else host, port)
 
 
+def _file_hosts(api_host):
+    """(addresses to listen on, host name for URLs) of the CDN and S3 origins. On loopback the
+    URLs say localhost, so that their host differs from the API's as well as their port; both
+    loopback addresses are tried so that localhost works whichever one it resolves to first."""
+    if api_host in ("127.0.0.1", "::1"):
+        other = "::1" if api_host == "127.0.0.1" else "127.0.0.1"
+        return [api_host, other], "localhost"
+    return [api_host], api_host
+
+
+def _listen(addresses, port, context, origin):
+    """Servers for origin on the first address (port 0: a free one) and, best effort, the
+    others on the same port."""
+    servers = [SandboxServer((addresses[0], port), context, origin)]
+    port = servers[0].server_address[1]
+    for extra in addresses[1:]:
+        try:
+            servers.append(SandboxServer((extra, port), context, origin))
+        except OSError:
+            pass
+    return servers
+
+
+def _start(args, pairs):
+    """Bind the API, CDN and S3 ports. Returns ({origin: [servers]}, {origin: url})."""
+    servers = {"api": [SandboxServer((args.host, args.port), tls_context(*pairs["server"]),
+                                     "api")]}
+    origins = {"api": _url(args.host, servers["api"][0].server_address[1])}
+    addresses, name = _file_hosts(args.host)
+    for origin, port in (("cdn", args.cdn_port), ("s3", args.s3_port)):
+        servers[origin] = _listen(addresses, port, tls_context(*pairs[origin]), origin)
+        origins[origin] = _url(name, servers[origin][0].server_address[1])
+    for origin, group in servers.items():
+        for server in group:
+            server.public_url = origins[origin]
+    return servers, origins
+
+
 def main(argv=None):
-    _protect_stderr()
+    protect_stderr()
     parser = config.parser()
     args = parser.parse_args(argv)
     try:
@@ -154,33 +165,51 @@ def main(argv=None):
     except ValueError as e:
         parser.error(str(e))
     state = os.path.abspath(args.state)
-    ca_file, cert, key = certs.ensure(state)
+    ca_file, pairs = certs.ensure(state)
     log_path = os.path.abspath(args.log or os.path.join(state, "requests.jsonl"))
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    server = SandboxServer((args.host, args.port), tls_context(cert, key), family)
-    port = server.server_address[1]
-    base_url = _base_url(args.host, port)
-    server.app = App(args, baseline, base_url, log_path)
+    servers, origins = _start(args, pairs)
+    app = App(args, baseline, origins, log_path, state)
+    for job in app.store.load():
+        jobs.resume(app, job)
+    every = [s for group in servers.values() for s in group]
+    for server in every:
+        server.app = app
     stopping = threading.Event()
 
     def stop(signum, _frame):
         if not stopping.is_set():
             stopping.set()
             sys.stderr.write("sandbox: signal %d, stopping\n" % signum)
-            threading.Thread(target=server.shutdown, daemon=True).start()
+            for server in every:
+                threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    line = {"port": port, "ca_file": ca_file, "log_file": log_path, "base_url": base_url,
-            "pid": os.getpid()}
-    sys.stdout.write(json.dumps(line) + "\n")
-    sys.stdout.flush()
-    sys.stderr.write("sandbox: listening on %s (CA %s, log %s)\n" % (base_url, ca_file, log_path))
+    _announce(app, servers, ca_file, log_path)
+    for server in every[1:]:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True, name="serve-" + server.origin).start()
     try:
-        server.serve_forever(poll_interval=0.2)
+        every[0].serve_forever(poll_interval=0.2)
     finally:
-        server.server_close()
-        server.app.reqlog.close()
+        for server in every[1:]:
+            server.shutdown()  # their loops were started above, so this returns
+        for server in every:
+            server.server_close()
+        app.reqlog.close()
+        app.store.disk.close()
         sys.stderr.write("sandbox: stopped\n")
     return 0
 
+
+def _announce(app, servers, ca_file, log_path):
+    """The one JSON startup line on stdout, then a human line on stderr."""
+    o = app.origins
+    line = {"port": servers["api"][0].server_address[1], "ca_file": ca_file,
+            "log_file": log_path, "base_url": o["api"], "pid": os.getpid(),
+            "cdn_base_url": o["cdn"], "cdn_port": servers["cdn"][0].server_address[1],
+            "s3_base_url": o["s3"], "s3_port": servers["s3"][0].server_address[1]}
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+    sys.stderr.write("sandbox: listening on %s, CDN %s, S3 %s (CA %s, log %s)\n"
+                     % (o["api"], o["cdn"], o["s3"], ca_file, log_path))

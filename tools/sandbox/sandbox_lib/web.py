@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Request context, responses, the route table and body helpers shared by the vendor modules.
+import hashlib
 import json
 import re
 
@@ -89,11 +90,28 @@ class Ctx:
         self.api_key = api_key
         self.log = log
 
+    @property
+    def cdn_url(self):
+        """Origin of result and asset files (its own port and certificate, like a live CDN)."""
+        return self.app.origins["cdn"]
+
+    @property
+    def s3_url(self):
+        """Origin of presigned uploads (its own port and certificate, like S3)."""
+        return self.app.origins["s3"]
+
     def ids(self, **ids):
         """Record vendor object ids in this request's log line."""
         for k, v in ids.items():
             if v:
                 self.log[k] = v
+
+    def file_logged(self, data, field, content_type, filename=None):
+        """Record an uploaded file's size and sha256 in this request's log line ("files"), so
+        that tests can count orders per distinct input image."""
+        item = {"field": field, "filename": filename, "content_type": content_type,
+                "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        self.log.setdefault("files", []).append(item)
 
     def header(self, name):
         return self.headers.get(name)
@@ -130,10 +148,14 @@ def json_body(ctx, vendor):
 def multipart_body(ctx):
     """Parse the multipart body, raising an AI HomeDesign 400 that says what is wrong."""
     try:
-        return parse_multipart(ctx.body, ctx.header("Content-Type"))
+        parts = parse_multipart(ctx.body, ctx.header("Content-Type"))
     except MultipartError as e:
         raise ApiError(400, "malformed multipart/form-data: %s" % e,
                        key="api_error_invalid_multipart")
+    for part in parts:
+        if part.filename is not None:
+            ctx.file_logged(part.data, part.name, part.content_type, part.filename)
+    return parts
 
 
 def query_one(ctx, name):

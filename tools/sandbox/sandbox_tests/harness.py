@@ -79,6 +79,13 @@ class Sandbox:
         finally:
             self.stderr.close()
 
+    def kill(self):
+        """SIGKILL: no clean shutdown, as in a crash."""
+        self.proc.kill()
+        self.proc.wait(10)
+        self.proc.stdout.close()
+        self.stderr.close()
+
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+# The CDN and S3 origins: own ports, own keys, URLs that point at them, and the request log.
+import hashlib
+import os
+import socket
+import ssl
+import subprocess
+from urllib.parse import urlsplit
+
+from .harness import PHOTO, mask_png, photo_bytes, shared
+from .test_aihd_v3 import AihdV3Helpers
+from .test_autoenhance import AutoenhanceHelpers
+
+
+def _peer_cert(port, ca):
+    ctx = ssl.create_default_context(cafile=ca)  # verifies the chain and the name localhost
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+def _public_key(der):
+    pem = ssl.DER_cert_to_PEM_cert(der).encode()
+    return subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=pem,
+                          stdout=subprocess.PIPE, check=True).stdout
+
+
+class OriginsTest(AihdV3Helpers):
+    def test_startup_line_names_three_origins_with_their_own_keys(self):
+        info = shared().info
+        api, cdn, s3 = (urlsplit(info[k]) for k in ("base_url", "cdn_base_url", "s3_base_url"))
+        self.assertEqual((cdn.hostname, cdn.port), ("localhost", info["cdn_port"]))
+        self.assertEqual((s3.hostname, s3.port), ("localhost", info["s3_port"]))
+        self.assertEqual(api.hostname, "127.0.0.1")
+        self.assertEqual(len({info["port"], info["cdn_port"], info["s3_port"]}), 3)
+        keys = {_public_key(_peer_cert(p, info["ca_file"]))
+                for p in (info["port"], info["cdn_port"], info["s3_port"])}
+        self.assertEqual(len(keys), 3, "each origin must have its own key")
+        state = os.path.dirname(info["ca_file"])
+        for name in ("cdn", "s3"):
+            text = subprocess.run(["openssl", "x509", "-in", os.path.join(state, name + ".pem"),
+                                   "-noout", "-text"], stdout=subprocess.PIPE,
+                                  check=True).stdout.decode()
+            self.assertIn("DNS:localhost, DNS:127.0.0.1, IP Address:127.0.0.1", text)
+
+    def test_result_urls_are_on_the_cdn_origin_only(self):
+        info = self.sb.info
+        order_id, asset_id = self.new_order()
+        pid = self.data(self.process(order_id, asset_id))["process_ids"][0]
+        done = self.poll(lambda: self.data(self.sb.get("/v3/process/" + pid)),
+                         lambda p: p["status"] in ("done", "failed"))
+        src = done["final_assets"][0]["src"]
+        self.assertTrue(src.startswith(info["cdn_base_url"] + "/cdn/results/"), src)
+        entry = self.data(self.sb.get("/v3/order/" + order_id))["entry_assets"][0]
+        self.assertTrue(entry["src"].startswith(info["cdn_base_url"] + "/cdn/assets/"))
+        mark = self.sb.mark()
+        self.assertEqual(self.sb.curl(src, key=None).status, 200)
+        self.assertEqual(self.sb.curl(src).status, 200)  # the key is logged, not refused
+        # A client that rebuilds the URL against the API (or the S3 origin) gets 404
+        path = urlsplit(src).path
+        wrong = self.sb.curl(info["base_url"] + path, key=None)
+        self.assertEqual(wrong.status, 404, wrong)
+        self.assertIn("CDN origin", wrong.headers["x-sandbox-detail"])
+        self.assertEqual(self.sb.curl(info["s3_base_url"] + path, key=None).status, 404)
+        self.assertEqual(self.sb.curl(info["cdn_base_url"] + "/v3/project").status, 404)
+        lines = self.sb.logged_since(mark)
+        self.assertEqual([(l["origin"], l["status"], l.get("api_key_sent")) for l in lines],
+                         [("cdn", 200, False), ("cdn", 200, True), ("api", 404, None),
+                          ("s3", 404, False), ("cdn", 404, True)])
+        self.assertIn("warning", lines[1])
+
+
+class S3OriginTest(AutoenhanceHelpers):
+    def test_upload_and_redirect_use_their_origins(self):
+        info = self.sb.info
+        r = self.create()
+        img = r.json()
+        url = img["upload_url"]
+        self.assertTrue(url.startswith(info["s3_base_url"] + "/s3/autoenhance/"), url)
+        mark = self.sb.mark()
+        self.assertEqual(self.put(url.replace(info["s3_base_url"], info["base_url"])).status, 404)
+        self.assertEqual(self.put(url.replace(info["s3_base_url"], info["cdn_base_url"])).status,
+                         404)
+        self.assertEqual(self.put(url).status, 200)
+        lines = self.sb.logged_since(mark)
+        self.assertEqual([(l["origin"], l["status"], l.get("api_key_sent")) for l in lines],
+                         [("api", 404, None), ("cdn", 404, False), ("s3", 200, False)])
+        self.wait(img["image_id"])
+        self.sb.admin("/_admin/faults", {"redirect_enhanced": True})
+        r = self.sb.get("/v3/images/%s/enhanced?preview=false" % img["image_id"])
+        self.assertEqual(r.status, 302, r)
+        self.assertTrue(r.headers["location"].startswith(info["cdn_base_url"] + "/cdn/results/"))
+        self.assertEqual(self.sb.curl(r.headers["location"], key=None).status, 200)
+
+
+class UploadLogTest(AutoenhanceHelpers):
+    def files_of(self, mark):
+        return [(l["path"], f) for l in self.sb.logged_since(mark) for f in l.get("files", [])]
+
+    def test_every_uploaded_file_is_logged_with_size_and_sha256(self):
+        photo = photo_bytes()
+        mask = mask_png(640, 400)
+        mask_path = self.sb.file("mask.png", mask)
+        mark = self.sb.mark()
+        # Given one upload of each kind: v3 order, v3 append, v1 image, Autoenhance PUT
+        r = self.sb.curl("/v3/order", "-F", "asset_role=primary_angle",
+                         "-F", "asset_file=@%s;type=image/jpeg" % PHOTO)
+        order_id = r.json()["data"]["order_id"]
+        self.sb.curl("/v3/order/%s/append" % order_id, "-F", "asset_role=mask",
+                     "-F", "asset_file=@%s;type=image/png" % mask_path)
+        self.sb.curl("/v1/order/image", "-F", "service_name=service-item-removal",
+                     "-F", "image=@%s;type=image/jpeg" % PHOTO)
+        self.uploaded()
+        # Then each request's log line names each file's bytes
+        got = [(path, f["field"], f["size"], f["sha256"]) for path, f in self.files_of(mark)]
+        jpeg = (len(photo), hashlib.sha256(photo).hexdigest())
+        png = (len(mask), hashlib.sha256(mask).hexdigest())
+        self.assertEqual([g[:2] for g in got], [
+            ("/v3/order", "asset_file"), ("/v3/order/%s/append" % order_id, "asset_file"),
+            ("/v1/order/image", "image"), (got[3][0], "body")])
+        self.assertEqual([g[2:] for g in got], [jpeg, png, jpeg, jpeg])
+        self.assertTrue(got[3][0].startswith("/s3/autoenhance/"))

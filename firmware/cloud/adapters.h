@@ -23,4 +23,13 @@ Status endCreate(StepContext& ctx) noexcept;
 Status collectResults(json::Value list, std::initializer_list<const char*> fields, Remote& remote,
                       const char* call) noexcept;
 
+// The answers each adapter reads, as pure functions over a parsed body (fuzzed, unit tested).
+// Each checks every field it uses and names it and the call when it is missing or mistyped.
+Status readV3Assets(json::Value assets, Remote& remote, const char* call) noexcept;
+Status readV3Order(json::Value data, Remote& remote) noexcept;                // POST /v3/order
+Result<PollResult> readV3Process(json::Value data, Remote& remote) noexcept;  // GET /v3/process
+Result<PollResult> readV1Order(json::Value data, Remote& remote) noexcept;    // GET /v1/order
+Status readAeCreated(json::Value data, Remote& remote) noexcept;              // POST /v3/images/
+Result<PollResult> readAeImage(json::Value data, Remote& remote) noexcept;    // GET /v3/images
+
 }  // namespace snapstage::cloud

@@ -102,8 +102,15 @@ Result<PollResult> AiHomeDesignV1::poll(StepContext& ctx) noexcept {
     order_ = ctx.remote.order.c_str();
     auto reply = ctx.api.call("GET", orderPath(), nullptr, call);
     if (!reply) return fail(reply.error());
-    json::Value images = reply->data.get("generated_images");
-    if (!reply->data.isObject() || !(images.isArray() || images.isNull() || !images.valid()))
+    return readV1Order(reply->data, ctx.remote);
+}
+
+}  // namespace
+
+Result<PollResult> readV1Order(json::Value data, Remote& remote) noexcept {
+    const char* call = "read the order";
+    json::Value images = data.get("generated_images");
+    if (!data.isObject() || !(images.isArray() || images.isNull() || !images.valid()))
         return failf(Errc::ApiResponse, 0, "%s: \"generated_images\" is not a list", call);
     PollResult p;
     p.state = RemoteState::Processing;
@@ -117,13 +124,11 @@ Result<PollResult> AiHomeDesignV1::poll(StepContext& ctx) noexcept {
         p.state = RemoteState::Failed;
         p.message.assign("the service could not generate the image");
     } else if (total > 0 && finished + failed == total) {
-        SNAPSTAGE_TRY(collectResults(images, {"src"}, ctx.remote, call));
+        SNAPSTAGE_TRY(collectResults(images, {"src"}, remote, call));
         p.state = RemoteState::Done;
     }
     return p;
 }
-
-}  // namespace
 
 std::unique_ptr<Service> makeAiHomeDesignV1() noexcept {
     return std::unique_ptr<Service>(new (std::nothrow) AiHomeDesignV1());

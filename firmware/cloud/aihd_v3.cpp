@@ -29,7 +29,6 @@ private:
     Status mask(StepContext& ctx) noexcept;
     Status process(StepContext& ctx) noexcept;
     Status findOrder(StepContext& ctx) noexcept;
-    Status readAssets(json::Value assets, Remote& remote, const char* call) noexcept;
     const char* path(const char* fmt, std::string_view id) noexcept {
         path_.format(fmt, static_cast<int>(id.size()), id.data());
         return path_.c_str();
@@ -85,7 +84,9 @@ Status AiHomeDesignV3::project(StepContext& ctx) noexcept {
     return endCreate(ctx);
 }
 
-Status AiHomeDesignV3::readAssets(json::Value assets, Remote& remote, const char* call) noexcept {
+}  // namespace
+
+Status readV3Assets(json::Value assets, Remote& remote, const char* call) noexcept {
     if (!assets.isArray())
         return failf(Errc::ApiResponse, 0, "%s: the answer has no \"assets\" list", call);
     int i = 0;
@@ -102,6 +103,8 @@ Status AiHomeDesignV3::readAssets(json::Value assets, Remote& remote, const char
     return okStatus();
 }
 
+namespace {
+
 Status AiHomeDesignV3::findOrder(StepContext& ctx) noexcept {
     const char* call = "find the job's order";
     auto found = ctx.api.call(
@@ -112,7 +115,7 @@ Status AiHomeDesignV3::findOrder(StepContext& ctx) noexcept {
         auto id = requireString(o, "id", call);
         if (!id) return fail(id.error());
         SNAPSTAGE_TRY(keep(ctx.remote.order, *id, "id", call));
-        return readAssets(o.get("entry_assets"), ctx.remote, call);
+        return readV3Assets(o.get("entry_assets"), ctx.remote, call);
     }
     return okStatus();  // none: the create never arrived
 }
@@ -134,10 +137,7 @@ Status AiHomeDesignV3::order(StepContext& ctx) noexcept {
     auto reply = ctx.api.call("POST", "/v3/order", &form_, call, ctx.observer);
     form_.clear();  // closes the files
     if (!reply) return fail(reply.error());
-    auto id = requireString(reply->data, "order_id", call);
-    if (!id) return fail(id.error());
-    SNAPSTAGE_TRY(keep(ctx.remote.order, *id, "order_id", call));
-    SNAPSTAGE_TRY(readAssets(reply->data.get("assets"), ctx.remote, call));
+    SNAPSTAGE_TRY(readV3Order(reply->data, ctx.remote));
     return endCreate(ctx);
 }
 
@@ -229,24 +229,36 @@ Result<PollResult> AiHomeDesignV3::poll(StepContext& ctx) noexcept {
     auto reply =
         ctx.api.call("GET", path("/v3/process/%.*s", ctx.remote.process.view()), nullptr, call);
     if (!reply) return fail(reply.error());
-    auto status = requireString(reply->data, "status", call);
+    return readV3Process(reply->data, ctx.remote);
+}
+
+}  // namespace
+
+Status readV3Order(json::Value data, Remote& remote) noexcept {
+    const char* call = "create order";
+    auto id = requireString(data, "order_id", call);
+    if (!id) return fail(id.error());
+    SNAPSTAGE_TRY(keep(remote.order, *id, "order_id", call));
+    return readV3Assets(data.get("assets"), remote, call);
+}
+
+Result<PollResult> readV3Process(json::Value data, Remote& remote) noexcept {
+    const char* call = "read the process";
+    auto status = requireString(data, "status", call);
     if (!status) return fail(status.error());
     PollResult p;
     if (*status == "done") {
-        SNAPSTAGE_TRY(
-            collectResults(reply->data.get("final_assets"), {"src", "temp_src"}, ctx.remote, call));
+        SNAPSTAGE_TRY(collectResults(data.get("final_assets"), {"src", "temp_src"}, remote, call));
         p.state = RemoteState::Done;
     } else if (*status == "failed") {
         p.state = RemoteState::Failed;
-        std::string_view why = reply->data.get("error").asString("the service gave no reason");
+        std::string_view why = data.get("error").asString("the service gave no reason");
         p.message.assign(why.substr(0, decltype(p.message)::kCapacity));
     } else {
         p.state = *status == "pending" ? RemoteState::Pending : RemoteState::Processing;
     }
     return p;
 }
-
-}  // namespace
 
 std::unique_ptr<Service> makeAiHomeDesignV3() noexcept {
     return std::unique_ptr<Service>(new (std::nothrow) AiHomeDesignV3());

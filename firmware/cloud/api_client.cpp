@@ -212,8 +212,10 @@ Result<json::Value> ApiClient::parseBody(std::string_view text, const char* what
                      doc.error().message());
     }
     doc_ = std::move(*doc);
-    json::Value root = doc_.root();
-    // API.md 0: successes come wrapped as {"data": ..., "message": "ok"} or bare.
+    return unwrapData(doc_.root());
+}
+
+json::Value unwrapData(json::Value root) noexcept {
     json::Value data = root.get("data");
     if (root.isObject() && (data.isObject() || data.isArray())) return data;
     return root;

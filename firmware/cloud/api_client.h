@@ -45,6 +45,10 @@ struct ApiReply {
     json::Value data;
 };
 
+// The body of a success: `root` itself, or its "data" member when the service wrapped it as
+// {"data": object or array, ...} (API.md 0: both forms are read).
+json::Value unwrapData(json::Value root) noexcept;
+
 // Transient failures worth retrying: connection errors, resets, timeouts, 5xx, 408, 429.
 bool isTransient(const Error& error) noexcept;
 // Seconds the server asked us to wait (429/503 Retry-After), or -1. Kept in Error::detail().

@@ -103,20 +103,7 @@ Status Autoenhance::create(StepContext& ctx) noexcept {
     SNAPSTAGE_TRY(beginCreate(ctx, "image"));
     auto reply = ctx.api.call("POST", "/v3/images/", &body_, call);
     if (!reply) return fail(reply.error());
-    std::string_view url = reply->data.get("upload_url").asString();
-    const char* field = "upload_url";
-    if (url.empty()) {
-        url = reply->data.get("s3PutObjectUrl").asString();
-        field = "s3PutObjectUrl";
-    }
-    if (url.empty())
-        return failf(Errc::ApiResponse, 0, "%s: the answer has no \"upload_url\"", call);
-    SNAPSTAGE_TRY(keepUrl(r.uploadUrl, url, field, call));
-    std::string_view order = reply->data.get("order_id").asString();
-    if (!order.empty()) SNAPSTAGE_TRY(keep(r.order, order, "order_id", call));
-    std::string_view id = reply->data.get("image_id").asString();
-    if (!id.empty() && id != r.image.view())
-        return failf(Errc::ApiResponse, 0, "%s: the answer names another image_id", call);
+    SNAPSTAGE_TRY(readAeCreated(reply->data, r));
     return endCreate(ctx);
 }
 
@@ -136,22 +123,7 @@ Result<PollResult> Autoenhance::poll(StepContext& ctx) noexcept {
     Remote& r = ctx.remote;
     auto reply = ctx.api.call("GET", path("/v3/images/%.*s", r.image.view()), nullptr, call);
     if (!reply) return fail(reply.error());
-    json::Value d = reply->data;
-    auto status = requireString(d, "status", call);
-    if (!status) return fail(status.error());
-    PollResult p;
-    if (*status == "processed" || d.get("enhanced").asBool()) {
-        p.state = RemoteState::Done;
-        r.resultCount = 1;
-        r.results[0].format("/v3/images/%s/enhanced?preview=false", r.image.c_str());
-    } else if (*status == "error" || d.get("error").asBool()) {
-        p.state = RemoteState::Failed;
-        std::string_view why = d.get("status_reason").asString("the service gave no reason");
-        p.message.assign(why.substr(0, decltype(p.message)::kCapacity));
-    } else {
-        p.state = *status == "waiting" ? RemoteState::Pending : RemoteState::Processing;
-    }
-    return p;
+    return readAeImage(reply->data, r);
 }
 
 Status Autoenhance::download(StepContext& ctx, size_t index, net::BodySink& sink) noexcept {
@@ -175,6 +147,44 @@ Status Autoenhance::download(StepContext& ctx, size_t index, net::BodySink& sink
 }
 
 }  // namespace
+
+Status readAeCreated(json::Value data, Remote& r) noexcept {
+    const char* call = "create image";
+    std::string_view url = data.get("upload_url").asString();
+    const char* field = "upload_url";
+    if (url.empty()) {
+        url = data.get("s3PutObjectUrl").asString();
+        field = "s3PutObjectUrl";
+    }
+    if (url.empty())
+        return failf(Errc::ApiResponse, 0, "%s: the answer has no \"upload_url\"", call);
+    SNAPSTAGE_TRY(keepUrl(r.uploadUrl, url, field, call));
+    std::string_view order = data.get("order_id").asString();
+    if (!order.empty()) SNAPSTAGE_TRY(keep(r.order, order, "order_id", call));
+    std::string_view id = data.get("image_id").asString();
+    if (!id.empty() && id != r.image.view())
+        return failf(Errc::ApiResponse, 0, "%s: the answer names another image_id", call);
+    return okStatus();
+}
+
+Result<PollResult> readAeImage(json::Value d, Remote& r) noexcept {
+    const char* call = "read the image";
+    auto status = requireString(d, "status", call);
+    if (!status) return fail(status.error());
+    PollResult p;
+    if (*status == "processed" || d.get("enhanced").asBool()) {
+        p.state = RemoteState::Done;
+        r.resultCount = 1;
+        r.results[0].format("/v3/images/%s/enhanced?preview=false", r.image.c_str());
+    } else if (*status == "error" || d.get("error").asBool()) {
+        p.state = RemoteState::Failed;
+        std::string_view why = d.get("status_reason").asString("the service gave no reason");
+        p.message.assign(why.substr(0, decltype(p.message)::kCapacity));
+    } else {
+        p.state = *status == "waiting" ? RemoteState::Pending : RemoteState::Processing;
+    }
+    return p;
+}
 
 std::unique_ptr<Service> makeAutoenhance() noexcept {
     return std::unique_ptr<Service>(new (std::nothrow) Autoenhance());

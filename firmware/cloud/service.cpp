@@ -64,7 +64,7 @@ Result<std::string_view> requireString(json::Value obj, const char* name,
     json::Value v = obj.get(name);
     if (!v.valid()) return failf(Errc::ApiResponse, 0, "%s: the answer has no \"%s\"", call, name);
     if (!v.isString())
-        return failf(Errc::ApiResponse, 0, "%s: \"%s\" is a %s, not a string", call, name,
+        return failf(Errc::ApiResponse, 0, "%s: \"%s\" is %s, not a string", call, name,
                      json::to_string(v.type()));
     return v.asString();
 }

@@ -194,11 +194,11 @@ Status Runner::submit(Job& job, cloud::Service& service) noexcept {
 Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
     JobCheckpoint checkpoint(spool_, job);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, nullptr};
-    int64_t delay = pollDelayMs(policy_, 0, job.remote.etaS);
-    for (bool first = true;; first = false) {
-        if (!first || job.remote.etaS > 0)
-            if (!clock_.sleepMs(delay, cancel_))
-                return fail(Errc::Interrupted, "interrupted: the job is kept and resumes");
+    // The first poll at once, unless the service gave an estimate when it accepted the job.
+    int64_t delay = job.remote.etaS > 0 ? pollDelayMs(policy_, 0, job.remote.etaS) : 0;
+    for (;;) {
+        if (delay > 0 && !clock_.sleepMs(delay, cancel_))
+            return fail(Errc::Interrupted, "interrupted: the job is kept and resumes");
         cloud::PollResult p;
         Status st = retrying(job, [&]() -> Status {
             auto r = service.poll(ctx);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// Tests of the spool: a job is on disk before anything is sent, damage is moved aside, retention
+// never removes an unfinished job.
+#include "firmware/jobs/spool.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "tests/support/alloc_counter.h"
+
+namespace snapstage::jobs {
+namespace {
+
+class SpoolTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/snapstage-spool-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        photo_ = dir_ + "/photo.JPG";
+        std::ofstream(photo_) << "\xff\xd8\xff photo bytes \xff\xd9";
+        ASSERT_TRUE(spool_.init(dir_ + "/spool", clock_).ok());
+    }
+    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+    bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+    std::unique_ptr<Job> newJob() {
+        auto job = std::make_unique<Job>();
+        job->request.tool.assign("tool-virtual-staging");
+        EXPECT_TRUE(spool_.create(*job, {photo_, "", ""}).ok());
+        return job;
+    }
+
+    std::string dir_, photo_;
+    ManualClock clock_{1800000000};
+    Spool spool_;
+};
+
+TEST_F(SpoolTest, CreateCopiesTheInputAndWritesTheRecordFirst) {
+    auto job = newJob();
+    std::string folder = dir_ + "/spool/jobs/" + job->id.c_str();
+    EXPECT_TRUE(exists(folder + "/job.json"));
+    EXPECT_TRUE(exists(folder + "/input-1.jpg"));
+    EXPECT_EQ(job->request.image.view(), folder + "/input-1.jpg");
+    EXPECT_EQ(job->state, JobState::Queued);
+    auto again = std::make_unique<Job>();
+    ASSERT_TRUE(spool_.load(job->id.view(), *again).ok());
+    EXPECT_EQ(again->request.tool.view(), "tool-virtual-staging");
+    EXPECT_EQ(again->createdS, 1800000000);
+}
+
+TEST_F(SpoolTest, AMissingInputLeavesNoJobBehind) {
+    auto job = std::make_unique<Job>();
+    Status st = spool_.create(*job, {dir_ + "/nope.jpg", "", ""});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::NotFound);
+    auto ids = spool_.ids();
+    ASSERT_TRUE(ids.ok());
+    EXPECT_TRUE(ids->empty());
+}
+
+TEST_F(SpoolTest, ADamagedRecordIsMovedAsideAndTheRestKeepsWorking) {
+    auto good = newJob();
+    auto bad = newJob();
+    std::string badFile = dir_ + "/spool/jobs/" + bad->id.c_str() + "/job.json";
+    ::truncate(badFile.c_str(), 20);  // cut short, as by a power loss on a careless writer
+    auto job = std::make_unique<Job>();
+    Status st = spool_.load(bad->id.view(), *job);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::StorageFormat);
+    EXPECT_NE(std::string(st.error().message()).find("moved aside"), std::string::npos);
+    EXPECT_FALSE(exists(dir_ + "/spool/jobs/" + bad->id.c_str()));
+    auto ids = spool_.ids();
+    ASSERT_TRUE(ids.ok());
+    ASSERT_EQ(ids->size(), 1u);
+    EXPECT_TRUE(spool_.load(good->id.view(), *job).ok());
+}
+
+TEST_F(SpoolTest, RetentionPrunesOldFinishedJobsOnly) {
+    auto done = newJob();
+    auto open = newJob();
+    done->state = JobState::Done;
+    ASSERT_TRUE(spool_.save(*done).ok());
+    ASSERT_TRUE(spool_.save(*open).ok());
+    clock_.advanceMs(8LL * 86400 * 1000);
+    auto removed = spool_.prune(7);
+    ASSERT_TRUE(removed.ok());
+    EXPECT_EQ(*removed, 1u);
+    auto job = std::make_unique<Job>();
+    EXPECT_FALSE(spool_.load(done->id.view(), *job).ok());
+    EXPECT_TRUE(spool_.load(open->id.view(), *job).ok());
+}
+
+TEST_F(SpoolTest, SavingAllocatesNothing) {
+    auto job = newJob();
+    test::AllocScope scope;
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(spool_.save(*job).ok());
+    ASSERT_TRUE(spool_.load(job->id.view(), *job).ok());
+    EXPECT_EQ(scope.stop().operatorNew, 0u);
+}
+
+}  // namespace
+}  // namespace snapstage::jobs

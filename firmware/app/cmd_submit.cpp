@@ -116,6 +116,23 @@ Status copyResults(Runtime& rt, const jobs::Job& job, const std::string& dir,
     return okStatus();
 }
 
+// AI HomeDesign v1 names its widgets by ids the service lists per service and space: read them
+// and check the job against them before anything is uploaded.
+Status checkV1(Runtime& rt, cloud::JobRequest& request) {
+    std::string path = "/v1/catalog/items/filter?service_name=" + std::string(request.tool.view());
+    for (size_t i = 0; i < request.paramCount; ++i)
+        if (request.params[i].key == "space_name")
+            path += "&space_name=" + std::string(request.params[i].value.view());
+    auto reply = rt.api().call("GET", path, nullptr, "read the service's widgets");
+    if (!reply) {
+        // The service says why (an unknown service or space): that is the user's to fix.
+        if (reply.error().code() == Errc::ApiRejected)
+            return failf(Errc::Usage, 0, "%s", reply.error().message());
+        return fail(reply.error());
+    }
+    return cloud::checkV1Widgets(reply->data, request);
+}
+
 int report(Context& ctx, const Error& e) {
     return e.code() == Errc::Usage ? ctx.events.usage(e, "submit") : ctx.events.failure(e);
 }
@@ -142,6 +159,8 @@ int runSubmit(Context& ctx, Args& args) {
     std::vector<std::string_view> liveTools(live.tools.begin(), live.tools.end());
     if (Status st = cloud::resolveJob(rt.vendor(), tool, params, liveTools, job->request); !st)
         return report(ctx, st.error());
+    if (rt.vendor() == cloud::Vendor::AiHomeDesignV1)
+        if (Status st = checkV1(rt, job->request); !st) return report(ctx, st.error());
 
     jobs::NewJobInputs inputs{o.images[0], o.images.size() > 1 ? o.images[1] : "", o.mask};
     if (Status st = rt.spool().create(*job, inputs); !st) return report(ctx, st.error());

@@ -2,6 +2,7 @@
 // The built-in catalog tables and the check of a job's tool and parameters against them.
 #include "firmware/cloud/catalog.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -209,7 +210,73 @@ Status resolveAutoenhance(std::span<const ParamText> params, JobRequest& r) {
     return okStatus();
 }
 
+bool sameText(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// Appends "title (id)" of each member of `list` to `out`.
+void listV1(char* out, size_t cap, json::Value list) {
+    out[0] = '\0';
+    for (json::Value v : list) {
+        size_t len = std::strlen(out);
+        std::string_view t = v.get("title").asString(), id = v.get("id").asString();
+        std::snprintf(out + len, cap - len, "%s%.*s (%.*s)", len ? ", " : "",
+                      static_cast<int>(t.size()), t.data(), static_cast<int>(id.size()), id.data());
+    }
+}
+
+json::Value findV1(json::Value list, std::string_view key) {
+    for (json::Value v : list)
+        if (v.get("id").asString() == key || sameText(v.get("title").asString(), key)) return v;
+    return json::Value();
+}
+
 }  // namespace
+
+Status checkV1Widgets(json::Value widgets, JobRequest& r) noexcept {
+    char list[1024];
+    if (!widgets.isArray())
+        return fail(Errc::ApiResponse, "read the widgets: the answer is not a list");
+    for (size_t i = 0; i < r.paramCount; ++i) {
+        Param& p = r.params[i];
+        if (p.key == "space_name" || p.key == "remove_shadow") continue;
+        json::Value w = findV1(widgets, p.key.view());
+        if (!w.valid()) {
+            listV1(list, sizeof list, widgets);
+            return failf(Errc::Usage, 0, "%s has no setting \"%s\"; its settings are: %s",
+                         r.tool.c_str(), p.key.c_str(), list[0] ? list : "(none)");
+        }
+        json::Value item = findV1(w.get("items"), p.value.view());
+        if (!item.valid()) {
+            listV1(list, sizeof list, w.get("items"));
+            return failf(Errc::Usage, 0, "%s: \"%s\" is not a %.*s; choose one of: %s",
+                         r.tool.c_str(), p.value.c_str(),
+                         static_cast<int>(w.get("title").asString().size()),
+                         w.get("title").asString().data(), list);
+        }
+        p.key.assign(w.get("id").asString());
+        p.value.assign(item.get("id").asString());
+    }
+    for (json::Value w : widgets) {
+        if (w.get("is_optional").asBool(true)) continue;
+        bool given = false;
+        for (size_t i = 0; i < r.paramCount; ++i)
+            given = given || r.params[i].key == w.get("id").asString();
+        if (!given) {
+            std::string_view title = w.get("title").asString();
+            listV1(list, sizeof list, w.get("items"));
+            return failf(Errc::Usage, 0, "%s needs a %.*s: --param \"%.*s=VALUE\", one of: %s",
+                         r.tool.c_str(), static_cast<int>(title.size()), title.data(),
+                         static_cast<int>(title.size()), title.data(), list);
+        }
+    }
+    return okStatus();
+}
 
 std::span<const Tool> v3Tools() noexcept {
     return kTools;

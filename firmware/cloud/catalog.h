@@ -55,6 +55,13 @@ struct ParamText {
 Status resolveJob(Vendor vendor, std::string_view tool, std::span<const ParamText> params,
                   std::span<const std::string_view> liveTools, JobRequest& request) noexcept;
 
+// AI HomeDesign v1: checks request.params (already filled by resolveJob) against the service's
+// widget list (`widgets`: the data of GET /v1/catalog/items/filter), accepting a widget or item
+// by id or by title (any case) and replacing it with its id; every widget that is not optional
+// must be given. "space_name" and "remove_shadow" pass through. Errors: Usage listing the valid
+// choices.
+Status checkV1Widgets(json::Value widgets, JobRequest& request) noexcept;
+
 // The slot names of a v3 tool for the primary, secondary and mask inputs ("" when the tool has
 // no such slot), written into the given buffers.
 struct V3Slots {

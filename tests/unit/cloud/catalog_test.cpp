@@ -78,6 +78,28 @@ TEST_F(CatalogTest, AutoenhanceSettingsAreChecked) {
     EXPECT_FALSE(resolve(Vendor::Autoenhance, "", {{"sharpness", "9"}}).ok());
 }
 
+TEST_F(CatalogTest, V1WidgetsAreFoundByIdOrTitleAndRequiredOnesEnforced) {
+    auto doc = json::Document::parse(
+        R"([{"id":"w1","title":"Style","is_optional":false,"items":[{"id":"i1","title":"Modern"}]},
+            {"id":"w2","title":"Color","is_optional":true,"items":[{"id":"i2","title":"Warm"}]}])");
+    ASSERT_TRUE(doc.ok());
+    ASSERT_TRUE(resolve(Vendor::AiHomeDesignV1, "service-ai-virtual-staging",
+                        {{"space_name", "space-kitchen"}, {"style", "modern"}})
+                    .ok());
+    ASSERT_TRUE(checkV1Widgets(doc->root(), *req_).ok());
+    EXPECT_EQ(req_->params[1].key.view(), "w1");
+    EXPECT_EQ(req_->params[1].value.view(), "i1");
+    ASSERT_TRUE(resolve(Vendor::AiHomeDesignV1, "service-ai-virtual-staging", {{"w2", "i2"}}).ok());
+    Status missing = checkV1Widgets(doc->root(), *req_);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(std::string(missing.error().message()).find("needs a Style"), std::string::npos);
+    ASSERT_TRUE(
+        resolve(Vendor::AiHomeDesignV1, "service-ai-virtual-staging", {{"style", "gothic"}}).ok());
+    Status bad = checkV1Widgets(doc->root(), *req_);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(std::string(bad.error().message()).find("Modern (i1)"), std::string::npos);
+}
+
 TEST(V3SlotsTest, EachToolsSlotsForPrimarySecondaryAndMask) {
     V3Slots s;
     ASSERT_TRUE(v3SlotsFor("tool-item-removal-mask", s).ok());

@@ -4,6 +4,7 @@
 
 #include "firmware/app/commands.h"
 #include "firmware/app/exit_codes.h"
+#include "firmware/app/runtime.h"
 #include "firmware/image/encoder.h"
 #include "firmware/util/fs.h"
 #include "firmware/util/time.h"
@@ -44,20 +45,17 @@ int runCapture(Context& ctx, Args& args) {
     if (*end || timeoutMs <= 0 || timeoutMs > 600000)
         return ctx.events.usage(Error(Errc::Usage, "--timeout-ms must be 1..600000"), "capture");
 
-    auto subsampling = image::parseSubsampling(ctx.config.jpeg.subsampling);
-    if (!subsampling) return ctx.events.failure(subsampling.error());
-
-    auto camera = hal::makeCamera(ctx.config.camera);
+    Runtime rt(ctx);
+    auto camera = rt.camera();
     if (!camera) return ctx.events.failure(camera.error());
     hal::Camera& cam = **camera;
-    if (auto st = cam.init(); !st) return ctx.events.failure(st.error());
     hal::CameraInfo info = cam.info();
     ctx.events.detail("camera: %s (%s) %ux%u %s", info.backend, info.name, info.width, info.height,
                       to_string(info.format));
 
     image::Encoder encoder;
-    image::EncoderConfig encCfg{info.width, info.height, ctx.config.jpeg.quality, *subsampling};
-    if (auto st = encoder.init(encCfg); !st) return ctx.events.failure(st.error());
+    if (auto st = rt.encoder(encoder, info.width, info.height); !st)
+        return ctx.events.failure(st.error());
 
     if (auto st = cam.start(); !st) return ctx.events.failure(st.error());
     auto frame = cam.capture(static_cast<int>(timeoutMs));

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // `snapstage fetch URL`: one HTTPS (or HTTP) request through the client's own network stack.
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include "firmware/app/commands.h"
 #include "firmware/app/exit_codes.h"
 #include "firmware/app/interrupt.h"
+#include "firmware/app/runtime.h"
 #include "firmware/net/http.h"
 #include "firmware/net/multipart.h"
 
@@ -171,10 +171,6 @@ Status parseHeaders(const std::vector<std::string>& lines, std::vector<net::Head
     return okStatus();
 }
 
-int64_t wallSeconds() {
-    return static_cast<int64_t>(::time(nullptr));
-}
-
 void printHead(const net::Response& r) {
     std::fprintf(stderr, "HTTP/1.1 %d %.*s\n", r.status, static_cast<int>(r.reason.size()),
                  r.reason.data());
@@ -263,13 +259,10 @@ int runFetch(Context& ctx, Args& args) {
     auto body = buildBody(o, *form, rawBody);
     if (!body) return report(ctx, body.error());
 
+    Runtime rt(ctx);
     net::TlsContext tls;
-    net::TlsSettings settings;
-    settings.caFile = ctx.config.tls.caFile;
-    settings.pins = ctx.config.tls.pins;
-    settings.wallSeconds = wallSeconds;
     if (https)
-        if (Status st = tls.init(settings); !st) return report(ctx, st.error());
+        if (Status st = tls.init(rt.tlsSettings(true)); !st) return report(ctx, st.error());
     net::HttpClient client;
     if (Status st = client.init(https ? &tls : nullptr, net::HttpOptions{}); !st)
         return report(ctx, st.error());

@@ -104,9 +104,7 @@ bool parseJobState(std::string_view text, JobState& out) noexcept {
     return false;
 }
 
-Result<std::string_view> writeJobJson(const Job& job, std::string_view dir,
-                                      std::span<char> out) noexcept {
-    (void)dir;
+Result<std::string_view> writeJobJson(const Job& job, std::span<char> out) noexcept {
     JsonWriter w(out);
     const cloud::JobRequest& q = job.request;
     w.beginObject().key("format").value(1).key("id").value(job.id.view());

@@ -39,10 +39,9 @@ struct Job {
     FixedString<200> error;
 };
 
-// Writes `job` as JSON into `out`; the input paths are stored relative to `dir`. Returns the
-// text, or Overflow.
-Result<std::string_view> writeJobJson(const Job& job, std::string_view dir,
-                                      std::span<char> out) noexcept;
+// Writes `job` as JSON into `out`; input files are stored by name (they live in the job's
+// folder). Returns the text, or Overflow. Never holds the API key: the record has no field for it.
+Result<std::string_view> writeJobJson(const Job& job, std::span<char> out) noexcept;
 // Reads job.json text (parsed into `arena`) into `job`, with input paths made absolute under
 // `dir`. Errors: StorageFormat naming the field that is missing or wrong.
 Status readJobJson(std::string_view text, std::string_view dir, Arena& arena, Job& job) noexcept;

@@ -162,7 +162,7 @@ Status Spool::save(Job& job) noexcept {
     FixedString<fs::kMaxPathBytes> dir, path;
     if (!jobDir(job.id.view(), dir) || !jobFile(job.id.view(), "job.json", path))
         return fail(Errc::InvalidArgument, "spool path too long");
-    auto text = writeJobJson(job, dir.view(), std::span(text_.get(), kTextBytes));
+    auto text = writeJobJson(job, std::span(text_.get(), kTextBytes));
     if (!text) return fail(text.error());
     Status st = file_.open(path.view(), 0640);
     if (st) st = file_.write(fs::bytes(*text));

@@ -256,6 +256,16 @@ Status Runner::downloadResults(Job& job, cloud::Service& service) noexcept {
 }
 
 Status Runner::run(Job& job, cloud::Service& service, bool wait) noexcept {
+    Status st = advance(job, service, wait);
+    if (st || st.error().code() != Errc::StorageFull) return st;
+    // The job stays as last saved (every step is saved whole or not at all) and resumes.
+    return failf(Errc::StorageFull, st.error().detail(),
+                 "no space on the spool (%.*s): job %s is kept and resumes once there is room "
+                 "(snapstage jobs --resume)",
+                 static_cast<int>(spool_.dir().size()), spool_.dir().data(), job.id.c_str());
+}
+
+Status Runner::advance(Job& job, cloud::Service& service, bool wait) noexcept {
     if (finished(job.state)) return okStatus();
     if (!job.remote.submitted) {
         Status st = submit(job, service);

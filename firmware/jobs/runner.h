@@ -65,6 +65,7 @@ public:
 private:
     template <typename Call>
     Status retrying(Job& job, Call&& call) noexcept;
+    Status advance(Job& job, cloud::Service& service, bool wait) noexcept;
     Status submit(Job& job, cloud::Service& service) noexcept;
     Status pollUntilDone(Job& job, cloud::Service& service) noexcept;
     Status downloadResults(Job& job, cloud::Service& service) noexcept;

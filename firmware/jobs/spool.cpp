@@ -152,6 +152,9 @@ Status Spool::create(Job& job, const NewJobInputs& inputs) noexcept {
     if (st) st = fs::syncParentDir(dir.view());
     if (!st) {
         (void)removeFlatDir(dir.c_str());  // nothing was sent: leave no half-made job behind
+        if (st.error().code() == Errc::StorageFull)
+            return failf(Errc::StorageFull, st.error().detail(),
+                         "no space on the spool (%s) for the photo: free some space", dir_.c_str());
         return st;
     }
     return okStatus();
@@ -171,9 +174,7 @@ Status Spool::save(Job& job) noexcept {
         file_.abandon();
         if (st.error().code() == Errc::StorageFull)
             return failf(Errc::StorageFull, st.error().detail(),
-                         "no space on the spool (%s): the job is kept and resumes once there is "
-                         "room (snapstage jobs --resume)",
-                         dir_.c_str());
+                         "no space on the spool (%s)", dir_.c_str());
         return st;
     }
     return okStatus();

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// hal::Display: the display interface. A display lends its back buffer as a DisplayFrame to draw
+// into, then presents it (a page flip on vblank where the device has one): no copy of the
+// drawing in between where the hardware allows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "firmware/util/result.h"
+#include "hal/spec.h"
+
+namespace snapstage::hal {
+
+enum class DisplayFormat : uint8_t {
+    Xrgb8888,  // 32 bits: B, G, R, X bytes in memory (little-endian 0x00RRGGBB)
+    Rgb565,    // 16 bits: little-endian RRRRRGGG GGGBBBBB
+};
+const char* to_string(DisplayFormat f) noexcept;
+
+// The back buffer, lent until present() (or the next frame()).
+struct DisplayFrame {
+    uint8_t* pixels = nullptr;
+    uint32_t width = 0;
+    uint32_t height = 0;
+    uint32_t strideBytes = 0;
+    DisplayFormat format = DisplayFormat::Xrgb8888;
+};
+
+struct DisplayInfo {
+    const char* backend = "";  // static literal: "null", "file", "fbdev"
+    char name[64] = {};        // device, driver or folder
+    uint32_t width = 0;
+    uint32_t height = 0;
+    DisplayFormat format = DisplayFormat::Xrgb8888;
+    bool pageFlip = false;  // present() swaps buffers rather than copying
+};
+
+// One display. Call order: init() once, then frame() / present() any number of times. All calls
+// from one thread (the UI's, the main thread).
+class Display {
+public:
+    virtual ~Display() = default;
+    Display(const Display&) = delete;
+    Display& operator=(const Display&) = delete;
+
+    // Opens the device, picks the mode, allocates or maps every buffer.
+    // Errors: DisplayOpen (missing, no permission, unsupported format), NoMemory.
+    virtual Status init() = 0;
+    virtual DisplayInfo info() const = 0;
+    // The buffer to draw the next picture into. Its content is undefined: draw it all.
+    virtual Result<DisplayFrame> frame() = 0;
+    // Shows what was drawn. Errors: DisplayIo.
+    virtual Status present() = 0;
+
+protected:
+    Display() = default;
+};
+
+// Builds the backend named by spec.backend: "null", "file" or "fbdev" ("drm" where built).
+// Errors: NotSupported listing the known ones, InvalidArgument for a bad option.
+Result<std::unique_ptr<Display>> makeDisplay(const DeviceSpec& spec) noexcept;
+const char* displayBackends() noexcept;
+
+}  // namespace snapstage::hal

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The display backends of this build: one table read by the factory, the config check and
+// `--version`.
+#include "hal/display.h"
+#include "hal/linux/display_fbdev.h"
+#include "hal/registry/registry.h"
+#include "hal/sim/display_memory.h"
+
+namespace snapstage::hal {
+namespace {
+
+constexpr const char* kSizeOptions[] = {"width", "height"};
+
+template <typename T>
+Display* make(const DeviceSpec& spec) {
+    return new (std::nothrow) T(spec);
+}
+
+constexpr Backend<Display> kDisplays[] = {
+    {"null", kSizeOptions, make<NullDisplay>},
+    {"file", kSizeOptions, make<FileDisplay>},
+    {"fbdev", {}, make<FbdevDisplay>},
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Display>> makeDisplay(const DeviceSpec& spec) noexcept {
+    return makeBackend<Display>("display", kDisplays, spec);
+}
+
+const char* displayBackends() noexcept {
+    static char names[128];
+    if (!names[0]) {
+        const char* n[std::size(kDisplays)];
+        for (size_t i = 0; i < std::size(kDisplays); ++i)
+            n[i] = kDisplays[i].name;
+        backendNames(n, std::size(kDisplays), names, sizeof names);
+    }
+    return names;
+}
+
+}  // namespace snapstage::hal

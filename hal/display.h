@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "firmware/util/result.h"
+#include "hal/backend_info.h"
 #include "hal/spec.h"
 
 namespace snapstage::hal {
@@ -61,5 +63,7 @@ protected:
 // Errors: NotSupported listing the known ones, InvalidArgument for a bad option.
 Result<std::unique_ptr<Display>> makeDisplay(const DeviceSpec& spec) noexcept;
 const char* displayBackends() noexcept;
+// The display backends of this build with their options (config check, --version).
+std::span<const BackendInfo> displayBackendTable() noexcept;
 
 }  // namespace snapstage::hal

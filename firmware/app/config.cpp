@@ -10,6 +10,7 @@
 #include "firmware/app/config_reader.h"
 #include "firmware/util/fs.h"
 #include "firmware/util/json.h"
+#include "hal/display.h"
 
 namespace snapstage::app {
 namespace {
@@ -24,7 +25,7 @@ void readCamera(Reader& r, hal::DeviceSpec& spec) {
 }
 
 void readDisplay(Reader& r, hal::DeviceSpec& spec) {
-    r.device(spec, {"fbdev", "drm", "file", "none"}, {}, {"width", "height", "rotate"}, {});
+    r.device(spec, "display", hal::displayBackendTable());
 }
 
 void readInput(Reader& r, hal::DeviceSpec& spec) {

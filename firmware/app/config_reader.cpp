@@ -172,6 +172,57 @@ bool SectionReader::device(hal::DeviceSpec& spec, std::initializer_list<const ch
     return true;
 }
 
+bool SectionReader::device(hal::DeviceSpec& spec, const char* kind,
+                           std::span<const hal::BackendInfo> table) noexcept {
+    std::string backend = spec.backend;
+    if (!text("backend", backend)) return false;
+    const hal::BackendInfo* info = nullptr;
+    std::string names;
+    for (const hal::BackendInfo& b : table) {
+        if (backend == b.name) info = &b;
+        names += names.empty() ? "" : ", ";
+        names += b.name;
+    }
+    if (!info) {
+        fail("backend", "\"%s\" is not a %s backend of this build; one of: %s", backend.c_str(),
+             kind, names.c_str());
+        return false;
+    }
+    if (backend != spec.backend) spec = hal::DeviceSpec{backend, {}, {}};  // new backend: fresh
+    if (!text("device", spec.argument)) return false;
+    if (!object_.isObject()) return true;
+    for (json::Value member : object_) {
+        std::string key(member.name());
+        if (key == "backend" || key == "device") continue;
+        const hal::BackendOption* opt = hal::findOption(*info, key);
+        if (!opt) {
+            char list[256];
+            hal::optionNames(*info, list, sizeof list);
+            fail(key.c_str(), "the %s %s takes no option %s (it takes: %s)", info->name, kind,
+                 key.c_str(), list);
+            return false;
+        }
+        std::string value;
+        uint32_t n = 0;
+        bool b = false;
+        switch (opt->kind) {
+            case hal::OptionKind::Number:
+                if (!whole(opt->key, n, 1, 1u << 20)) return false;
+                value = std::to_string(n);
+                break;
+            case hal::OptionKind::Text:
+                if (!text(opt->key, value)) return false;
+                break;
+            case hal::OptionKind::Flag:
+                if (!flag(opt->key, b)) return false;
+                value = b ? "true" : "false";
+                break;
+        }
+        spec.setOption(opt->key, value);
+    }
+    return true;
+}
+
 void SectionReader::finish() noexcept {
     if (!ok() || !object_.isObject()) return;
     for (json::Value member : object_) {

@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "firmware/util/json.h"
 #include "firmware/util/result.h"
+#include "hal/backend_info.h"
 #include "hal/spec.h"
 
 namespace snapstage::app {
@@ -40,6 +42,12 @@ public:
                 std::initializer_list<const char*> textKeys,
                 std::initializer_list<const char*> numberKeys,
                 std::initializer_list<const char*> flagKeys) noexcept;
+
+    // Reads a device section whose backends and their options come from a registry table
+    // (`kind` names the device in messages): "backend" one of the table's, "device" as the
+    // spec's argument, and each other key only when the chosen backend takes it.
+    bool device(hal::DeviceSpec& spec, const char* kind,
+                std::span<const hal::BackendInfo> table) noexcept;
 
     // Records an error for the first key present in the object that was never asked about.
     void finish() noexcept;

@@ -125,4 +125,31 @@ Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxW
     return view;
 }
 
+Result<ScaledSize> Decoder::decodeBgrx(std::span<const std::byte> jpeg, uint8_t* pixels,
+                                       uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
+                                       uint32_t boxHeight) noexcept {
+    auto header = probe(jpeg);
+    if (!header) return fail(header.error());
+    if (uint64_t{header->width} * header->height > kMaxPixels)
+        return failf(Errc::JpegDecode, 0, "JPEG is %ux%u, over the %llu-pixel limit", header->width,
+                     header->height, static_cast<unsigned long long>(kMaxPixels));
+    boxWidth = boxWidth < config_.maxOutputWidth ? boxWidth : config_.maxOutputWidth;
+    boxHeight = boxHeight < config_.maxOutputHeight ? boxHeight : config_.maxOutputHeight;
+    auto size = fitScale(header->width, header->height, boxWidth, boxHeight);
+    if (!size) return fail(size.error());
+    if (pitchBytes < size->width * 4 ||
+        uint64_t{pitchBytes} * (size->height - 1) + size->width * 4 > capacityBytes)
+        return fail(Errc::InvalidArgument, "the decoded image does not fit the rows given");
+    tjhandle tj = impl_->decompressor;
+    if (tjDecompress2(tj, reinterpret_cast<const unsigned char*>(jpeg.data()),
+                      static_cast<unsigned long>(jpeg.size()), pixels,
+                      static_cast<int>(size->width), static_cast<int>(pitchBytes),
+                      static_cast<int>(size->height), TJPF_BGRX, TJFLAG_LIMITSCANS) != 0) {
+        if (!detail::tjLastWasWarning(tj))
+            return detail::tjFailure(tj, Errc::JpegDecode, "cannot decode the JPEG");
+        LOG_WARN("JPEG decoded with damage: %s", detail::tjLastMessage(tj));
+    }
+    return *size;
+}
+
 }  // namespace snapstage::image

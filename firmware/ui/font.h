@@ -8,10 +8,10 @@
 namespace snapstage::ui {
 
 struct BitmapFont {
-    uint32_t width;          // pixels per glyph
+    uint32_t width;  // pixels per glyph
     uint32_t height;
-    uint32_t rowBytes;       // bytes per glyph row, most significant bit leftmost
-    const uint8_t* glyphs;   // 95 glyphs of height * rowBytes bytes, from ' ' to '~'
+    uint32_t rowBytes;      // bytes per glyph row, most significant bit leftmost
+    const uint8_t* glyphs;  // 95 glyphs of height * rowBytes bytes, from ' ' to '~'
 
     // The rows of `c`'s glyph ('?' for anything outside printable ASCII).
     const uint8_t* glyph(char c) const noexcept {

@@ -9,7 +9,8 @@
 namespace snapstage::hal {
 namespace {
 
-constexpr const char* kSizeOptions[] = {"width", "height"};
+constexpr BackendOption kSizeOptions[] = {{"width", OptionKind::Number},
+                                          {"height", OptionKind::Number}};
 
 template <typename T>
 Display* make(const DeviceSpec& spec) {
@@ -17,10 +18,12 @@ Display* make(const DeviceSpec& spec) {
 }
 
 constexpr Backend<Display> kDisplays[] = {
-    {"null", kSizeOptions, make<NullDisplay>},
-    {"file", kSizeOptions, make<FileDisplay>},
-    {"fbdev", {}, make<FbdevDisplay>},
+    {{"null", kSizeOptions}, make<NullDisplay>},
+    {{"file", kSizeOptions}, make<FileDisplay>},
+    {{"fbdev", {}}, make<FbdevDisplay>},
 };
+
+constexpr BackendInfo kDisplayInfo[] = {kDisplays[0].info, kDisplays[1].info, kDisplays[2].info};
 
 }  // namespace
 
@@ -28,12 +31,16 @@ Result<std::unique_ptr<Display>> makeDisplay(const DeviceSpec& spec) noexcept {
     return makeBackend<Display>("display", kDisplays, spec);
 }
 
+std::span<const BackendInfo> displayBackendTable() noexcept {
+    return kDisplayInfo;
+}
+
 const char* displayBackends() noexcept {
     static char names[128];
     if (!names[0]) {
         const char* n[std::size(kDisplays)];
         for (size_t i = 0; i < std::size(kDisplays); ++i)
-            n[i] = kDisplays[i].name;
+            n[i] = kDisplays[i].info.name;
         backendNames(n, std::size(kDisplays), names, sizeof names);
     }
     return names;

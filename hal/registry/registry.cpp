@@ -14,17 +14,29 @@ void backendNames(const char* const* names, size_t count, char* out, size_t capa
     }
 }
 
-Status checkBackendOptions(const char* kind, const char* backend,
-                           std::span<const char* const> accepted, const DeviceSpec& spec) noexcept {
+void optionNames(const BackendInfo& b, char* out, size_t capacity) noexcept {
+    out[0] = '\0';
+    for (const BackendOption& o : b.options) {
+        size_t len = std::strlen(out);
+        std::snprintf(out + len, capacity - len, "%s%s", len ? "," : "", o.key);
+    }
+    if (!out[0]) std::snprintf(out, capacity, "none");
+}
+
+const BackendOption* findOption(const BackendInfo& b, std::string_view key) noexcept {
+    for (const BackendOption& o : b.options)
+        if (key == o.key) return &o;
+    return nullptr;
+}
+
+Status checkBackendOptions(const char* kind, const BackendInfo& backend,
+                           const DeviceSpec& spec) noexcept {
     for (const auto& [key, value] : spec.options) {
-        bool known = false;
-        for (const char* a : accepted)
-            known = known || key == a;
-        if (known) continue;
+        if (findOption(backend, key)) continue;
         char list[256];
-        backendNames(accepted.data(), accepted.size(), list, sizeof list);
+        optionNames(backend, list, sizeof list);
         return failf(Errc::InvalidArgument, 0, "%s '%s' takes no option '%s' (it takes: %s)", kind,
-                     backend, key.c_str(), list[0] ? list : "none");
+                     backend.name, key.c_str(), list);
     }
     return okStatus();
 }

@@ -11,21 +11,21 @@
 #include <string_view>
 
 #include "firmware/util/result.h"
+#include "hal/backend_info.h"
 #include "hal/spec.h"
 
 namespace snapstage::hal {
 
 template <typename Device>
 struct Backend {
-    const char* name;
-    std::span<const char* const> options;     // keys accepted after the argument
+    BackendInfo info;
     Device* (*make)(const DeviceSpec& spec);  // new (std::nothrow); null when out of memory
 };
 
 // Checks that every option of `spec` is one the backend takes. Errors: InvalidArgument naming
 // the option and listing the accepted ones.
-Status checkBackendOptions(const char* kind, const char* backend,
-                           std::span<const char* const> accepted, const DeviceSpec& spec) noexcept;
+Status checkBackendOptions(const char* kind, const BackendInfo& backend,
+                           const DeviceSpec& spec) noexcept;
 // "a,b,c" of the names in a table, into `out`.
 void backendNames(const char* const* names, size_t count, char* out, size_t capacity) noexcept;
 
@@ -36,8 +36,8 @@ Result<std::unique_ptr<Device>> makeBackend(const char* kind,
                                             std::span<const Backend<Device>> table,
                                             const DeviceSpec& spec) noexcept {
     for (const Backend<Device>& b : table) {
-        if (spec.backend != b.name) continue;
-        SNAPSTAGE_TRY(checkBackendOptions(kind, b.name, b.options, spec));
+        if (spec.backend != b.info.name) continue;
+        SNAPSTAGE_TRY(checkBackendOptions(kind, b.info, spec));
         std::unique_ptr<Device> device(b.make(spec));
         if (!device) return failf(Errc::NoMemory, 0, "cannot allocate the %s", kind);
         return device;
@@ -45,7 +45,7 @@ Result<std::unique_ptr<Device>> makeBackend(const char* kind,
     const char* names[16];
     size_t n = 0;
     for (const Backend<Device>& b : table)
-        if (n < 16) names[n++] = b.name;
+        if (n < 16) names[n++] = b.info.name;
     char list[256];
     backendNames(names, n, list, sizeof list);
     return failf(Errc::NotSupported, 0,

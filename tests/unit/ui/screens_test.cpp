@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// Tests of the screens: each one rendered at the smallest and largest screens of the boards
+// (800x480 and 1920x1080, and RGB565), checked for what a visitor would see: text inside the
+// frame, a progress bar in proportion, the result images where they belong, no allocation.
+#include "firmware/ui/screens.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/alloc_counter.h"
+
+namespace snapstage::ui {
+namespace {
+
+struct Size {
+    uint32_t w, h;
+    hal::DisplayFormat format;
+};
+
+class ScreensTest : public ::testing::TestWithParam<Size> {
+protected:
+    void SetUp() override {
+        Size s = GetParam();
+        uint32_t bpp = s.format == hal::DisplayFormat::Rgb565 ? 2 : 4;
+        stride_ = s.w * bpp + 64;  // a padded stride, as drivers have
+        pixels_.assign(static_cast<size_t>(stride_) * s.h, 0);
+        frame_ = {pixels_.data(), s.w, s.h, stride_, s.format};
+        ASSERT_TRUE(screens_.init(s.w, s.h).ok());
+    }
+    ScreenLayout render(const ScreenState& st) {
+        auto r = screens_.render(st, frame_);
+        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
+        return r.ok() ? *r : ScreenLayout{};
+    }
+    Rect bounds() const {
+        return {0, 0, static_cast<int32_t>(frame_.width), static_cast<int32_t>(frame_.height)};
+    }
+    static std::vector<std::byte> photo() {
+        std::ifstream in(std::string(SNAPSTAGE_TEST_DATA_DIR) + "/photos/lakeside-640.jpg",
+                         std::ios::binary);
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+        std::vector<std::byte> out(bytes.size());
+        std::memcpy(out.data(), bytes.data(), bytes.size());
+        return out;
+    }
+
+    std::vector<uint8_t> pixels_;
+    uint32_t stride_ = 0;
+    hal::DisplayFrame frame_;
+    Screens screens_;
+};
+
+TEST_P(ScreensTest, EveryScreenKeepsItsTextInsideTheFrame) {
+    const Choice choices[] = {{"Room", "Living room"}, {"Style", "Scandinavian"}};
+    for (ScreenKind k : {ScreenKind::Ready, ScreenKind::Countdown, ScreenKind::Capture,
+                         ScreenKind::Uploading, ScreenKind::Processing, ScreenKind::Error}) {
+        ScreenState st;
+        st.kind = k;
+        st.message = "No network: the photo is saved and will be sent when the network is back.";
+        st.choices = choices;
+        st.focused = 1;
+        st.countdown = 3;
+        st.sent = 300000;
+        st.total = 1200000;
+        st.etaS = 12;
+        ScreenLayout l = render(st);
+        EXPECT_GT(l.title.w, 0) << to_string(k);
+        EXPECT_TRUE(l.title.inside(bounds())) << to_string(k);
+        EXPECT_TRUE(l.message.inside(bounds())) << to_string(k);
+        EXPECT_GT(l.message.h, 0) << to_string(k);
+        if (k == ScreenKind::Countdown) {
+            EXPECT_TRUE(l.countdown.inside(bounds()));
+        }
+    }
+}
+
+TEST_P(ScreensTest, TheProgressBarIsInProportion) {
+    Canvas c(frame_);
+    for (uint64_t sent : {0ull, 250ull, 500ull, 1000ull}) {
+        ScreenState st;
+        st.kind = ScreenKind::Uploading;
+        st.sent = sent;
+        st.total = 1000;
+        ScreenLayout l = render(st);
+        ASSERT_TRUE(l.bar.inside(bounds()));
+        double expected = static_cast<double>(l.bar.w) * static_cast<double>(sent) / 1000.0;
+        EXPECT_NEAR(l.barFilled.w, expected, 1.0);
+        // The filled part is drawn in the accent colour, the rest in the track colour.
+        int32_t y = l.bar.y + l.bar.h / 2;
+        if (l.barFilled.w > 2) {
+            EXPECT_GT(c.at(l.bar.x + 1, y).b, 150);
+        }
+        if (sent < 1000) {
+            EXPECT_LT(c.at(l.bar.right() - 2, y).b, 100);
+        }
+    }
+}
+
+TEST_P(ScreensTest, TheResultShowsBothImagesSideBySideOrOneAtATime) {
+    auto jpeg = photo();
+    ScreenState st;
+    st.kind = ScreenKind::Result;
+    st.before = jpeg;
+    st.after = jpeg;
+    ScreenLayout l = render(st);
+    ASSERT_GT(l.before.w, 0);
+    ASSERT_GT(l.after.w, 0);
+    EXPECT_TRUE(l.before.inside(bounds()));
+    EXPECT_TRUE(l.after.inside(bounds()));
+    EXPECT_LT(l.before.right(), l.after.x);
+    // The photo's pixels, not the background: its sky is bright.
+    Canvas c(frame_);
+    Rgb sky = c.at(l.after.x + l.after.w / 2, l.after.y + 2);
+    EXPECT_GT(sky.r + sky.g + sky.b, 200);
+    st.afterOnly = true;
+    ScreenLayout one = render(st);
+    EXPECT_GE(one.after.w, l.after.w);
+    EXPECT_LT(one.after.x, l.after.x);  // centred on the whole screen, not in its right half
+    EXPECT_EQ(one.before.w, 0);
+}
+
+TEST_P(ScreensTest, ABadImageIsAnErrorNotACrash) {
+    std::byte junk[64] = {};
+    ScreenState st;
+    st.kind = ScreenKind::Result;
+    st.after = junk;
+    auto r = screens_.render(st, frame_);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), Errc::JpegDecode);
+}
+
+TEST_P(ScreensTest, RenderingAllocatesNothing) {
+    auto jpeg = photo();
+    ScreenState st;
+    st.kind = ScreenKind::Result;
+    st.before = jpeg;
+    st.after = jpeg;
+    render(st);  // warm-up
+    test::AllocScope scope;
+    for (ScreenKind k : {ScreenKind::Uploading, ScreenKind::Processing, ScreenKind::Result}) {
+        st.kind = k;
+        render(st);
+    }
+    EXPECT_EQ(scope.stop().operatorNew, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Boards, ScreensTest,
+                         ::testing::Values(Size{800, 480, hal::DisplayFormat::Xrgb8888},
+                                           Size{1920, 1080, hal::DisplayFormat::Xrgb8888},
+                                           Size{800, 480, hal::DisplayFormat::Rgb565}));
+
+}  // namespace
+}  // namespace snapstage::ui

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// TLS on Mbed TLS 2.28: context set-up (roots, DRBG, suites, ALPN, sessions) and stream I/O.
+// TLS on Mbed TLS 2.28 and 3.6: context set-up (roots, DRBG, suites, ALPN, sessions) and stream
+// I/O.
 #include "firmware/net/tls.h"
 
 #include <mbedtls/base64.h>
@@ -8,6 +9,9 @@
 #include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/version.h>
 #include <sys/auxv.h>
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
+#endif
 #if defined(__arm__)
 #include <asm/hwcap.h>  // HWCAP2_AES
 #endif
@@ -69,6 +73,19 @@ void buildSuites(TlsContext::Impl& c, SuiteOrder order) {
         add(aes, 4);
         add(chacha, 2);
     }
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    // One list holds both versions' suites; each handshake uses those of its version. TLS 1.3's
+    // are all AEAD with ephemeral key exchange, in the same order of preference.
+    const int chacha13[] = {MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256};
+    const int aes13[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384};
+    if (chachaFirst) {
+        add(chacha13, 1);
+        add(aes13, 2);
+    } else {
+        add(aes13, 2);
+        add(chacha13, 1);
+    }
+#endif
     c.suites[n] = 0;
     size_t len = 0;
     for (size_t i = 0; i < n; ++i)
@@ -135,6 +152,14 @@ CpuCrypto detectCpuCrypto() noexcept {
     return c;
 }
 
+bool libraryHasTls13() noexcept {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    return true;
+#else
+    return false;
+#endif
+}
+
 const char* mbedtlsRuntimeVersion() noexcept {
     static char text[18];
     if (!text[0]) mbedtls_version_get_string(text);
@@ -185,6 +210,13 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     impl_.reset();
     std::unique_ptr<Impl> c(new (std::nothrow) Impl);
     if (!c) return fail(Errc::NoMemory, "no memory for the TLS context");
+#if MBEDTLS_VERSION_MAJOR >= 3
+    // TLS 1.3 and the X.509 code of 3.x run on PSA crypto, which must be set up first. Repeated
+    // calls are cheap and harmless.
+    if (psa_status_t ps = psa_crypto_init(); ps != PSA_SUCCESS)
+        return failf(Errc::TlsConfig, static_cast<int>(ps), "cannot start PSA crypto (%d)",
+                     static_cast<int>(ps));
+#endif
     static const unsigned char kPersonal[] = "snapstage tls";
     int rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func, &c->entropy, kPersonal,
                                    sizeof kPersonal - 1);
@@ -198,13 +230,27 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, nullptr);
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    mbedtls_ssl_conf_max_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_3);
+#endif
+#else
     mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
     buildSuites(*c, settings.suiteOrder);
     mbedtls_ssl_conf_ciphersuites(&c->conf, c->suites);
     rc = mbedtls_ssl_conf_alpn_protocols(&c->conf, kAlpnList);
     if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set ALPN");
     mbedtls_ssl_conf_session_tickets(&c->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS) && \
+    defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+    // TLS 1.3 resumption: tickets arrive after the handshake, reported by mbedtls_ssl_read (the
+    // client ignores them by default), and are kept then.
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        &c->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
     mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
     c->wallSeconds = settings.wallSeconds;
     impl_ = std::move(c);
@@ -261,6 +307,16 @@ TlsContext::Impl::SessionSlot* findSlot(TlsContext::Impl& c, const char* key, bo
 
 }  // namespace
 
+void saveSession(TlsContext::Impl& c, TlsStream::Impl& s) noexcept {
+    auto* slot = findSlot(c, s.sessionKey, true);
+    // mbedtls_ssl_get_session wants a freshly initialised session (3.x).
+    mbedtls_ssl_session_free(&slot->session);
+    mbedtls_ssl_session_init(&slot->session);
+    slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
+    std::snprintf(slot->key, sizeof slot->key, "%s", s.sessionKey);
+    slot->lastUse = ++c.useCounter;
+}
+
 Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t port) noexcept {
     if (!impl_ || !impl_->setUp) return fail(Errc::Internal, "TlsStream used before init");
     if (host.empty() || host.size() >= sizeof impl_->host)
@@ -275,19 +331,29 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     s.transport = &transport;
     s.transportFailed = false;
     s.seen = VerifySeen{};
-    // Always set: without it Mbed TLS 2.28 skips the host-name check without a word.
+    s.hostIpLen = parseIpLiteral(s.host, s.hostIp);
+    // Always set: without it Mbed TLS 2.28 skips the host-name check without a word. For an IP
+    // literal, 3.6 checks iPAddress SANs itself; on 2.28 the verify callback does.
     int rc = mbedtls_ssl_set_hostname(&s.ssl, s.host);
     if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set the TLS host name %s", s.host);
     mbedtls_ssl_set_bio(&s.ssl, &s, bioSend, bioRecv, nullptr);
 
-    char key[sizeof TlsContext::Impl::SessionSlot::key];
-    std::snprintf(key, sizeof key, "%s:%u", s.host, static_cast<unsigned>(port));
+    std::snprintf(s.sessionKey, sizeof s.sessionKey, "%s:%u", s.host, static_cast<unsigned>(port));
     TlsContext::Impl& ctx = *context_->impl_;
-    if (auto* slot = findSlot(ctx, key, false)) mbedtls_ssl_set_session(&s.ssl, &slot->session);
+    if (auto* slot = findSlot(ctx, s.sessionKey, false))
+        mbedtls_ssl_set_session(&s.ssl, &slot->session);
 
-    do {
+    for (;;) {
         rc = mbedtls_ssl_handshake(&s.ssl);
-    } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+        if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+            saveSession(ctx, s);
+            continue;
+        }
+#endif
+        break;
+    }
     if (rc != 0) {
         s.transport = nullptr;
         return fail(handshakeError(s, rc));
@@ -297,12 +363,11 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     const char* alpn = mbedtls_ssl_get_alpn_protocol(&s.ssl);
     info_.alpn = alpn ? alpn : "";
     info_.resumed = !s.seen.called;
-    if (!info_.resumed) {
-        auto* slot = findSlot(ctx, key, true);
-        slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
-        std::snprintf(slot->key, sizeof slot->key, "%s", key);
-    }
-    if (auto* slot = findSlot(ctx, key, false)) slot->lastUse = ++ctx.useCounter;
+    // TLS 1.2 sessions are kept now; TLS 1.3 ones when their ticket comes (read()).
+    if (!info_.resumed && std::strcmp(info_.version, "TLSv1.2") == 0)
+        saveSession(ctx, s);
+    else if (auto* slot = findSlot(ctx, s.sessionKey, false))
+        slot->lastUse = ++ctx.useCounter;
     established_ = true;
     return okStatus();
 }
@@ -341,6 +406,12 @@ Result<size_t> TlsStream::read(std::span<std::byte> out) noexcept {
         if (rc > 0) return static_cast<size_t>(rc);
         // Retried with the same arguments, as Mbed TLS requires.
         if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+        if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+            saveSession(*context_->impl_, s);
+            continue;
+        }
+#endif
         // close_notify, or a plain EOF: the HTTP layer decides whether the body was complete.
         if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
             (rc == MBEDTLS_ERR_SSL_CONN_EOF && !s.transportFailed))

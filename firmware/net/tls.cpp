@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: MIT
-// TLS on Mbed TLS 2.28 and 3.6: context set-up (roots, DRBG, suites, ALPN, sessions) and stream
-// I/O.
+// TLS on Mbed TLS 2.28 and 3.6: context set-up (roots, DRBG, ALPN, sessions) and stream I/O.
+// Versions, suites and signature algorithms are chosen in tls_protocol.cpp.
 #include "firmware/net/tls.h"
 
 #include <mbedtls/base64.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
-#include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/version.h>
-#include <sys/auxv.h>
 #if MBEDTLS_VERSION_MAJOR >= 3
 #include <psa/crypto.h>
-#endif
-#if defined(__arm__)
-#include <asm/hwcap.h>  // HWCAP2_AES
 #endif
 
 #include <cstdio>
@@ -47,51 +42,6 @@ int bioRecv(void* p, unsigned char* buf, size_t len) {
         return MBEDTLS_ERR_NET_RECV_FAILED;
     }
     return static_cast<int>(*n);  // 0: EOF, Mbed TLS reports MBEDTLS_ERR_SSL_CONN_EOF
-}
-
-void buildSuites(TlsContext::Impl& c, SuiteOrder order) {
-    bool chachaFirst = order == SuiteOrder::ChaChaFirst;
-    if (order == SuiteOrder::Auto) {
-        CpuCrypto cpu = detectCpuCrypto();
-        chachaFirst = !(cpu.cpuHasAes && cpu.libraryUsesAes);
-    }
-    const int chacha[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-                          MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
-    const int aes[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                       MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384};
-    size_t n = 0;
-    auto add = [&](const int* list, size_t count) {
-        for (size_t i = 0; i < count; ++i)
-            c.suites[n++] = list[i];
-    };
-    if (chachaFirst) {
-        add(chacha, 2);
-        add(aes, 4);
-    } else {
-        add(aes, 4);
-        add(chacha, 2);
-    }
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    // One list holds both versions' suites; each handshake uses those of its version. TLS 1.3's
-    // are all AEAD with ephemeral key exchange, in the same order of preference.
-    const int chacha13[] = {MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256};
-    const int aes13[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384};
-    if (chachaFirst) {
-        add(chacha13, 1);
-        add(aes13, 2);
-    } else {
-        add(aes13, 2);
-        add(chacha13, 1);
-    }
-#endif
-    c.suites[n] = 0;
-    size_t len = 0;
-    for (size_t i = 0; i < n; ++i)
-        len += static_cast<size_t>(std::snprintf(c.suiteText + len, sizeof c.suiteText - len,
-                                                 "%s%s", i ? "," : "",
-                                                 mbedtls_ssl_get_ciphersuite_name(c.suites[i])));
 }
 
 Status loadRoots(TlsContext::Impl& c, const TlsSettings& settings) {
@@ -133,32 +83,6 @@ Status loadPins(TlsContext::Impl& c, std::span<const std::string> pins) {
 }
 
 }  // namespace
-
-CpuCrypto detectCpuCrypto() noexcept {
-    CpuCrypto c;
-#if defined(__x86_64__) || defined(__i386__)
-    c.cpuHasAes = __builtin_cpu_supports("aes");
-#if defined(MBEDTLS_AESNI_C) && defined(MBEDTLS_HAVE_ASM) && defined(__x86_64__)
-    c.libraryUsesAes = c.cpuHasAes;
-#endif
-#elif defined(__aarch64__)
-    c.cpuHasAes = (::getauxval(AT_HWCAP) & HWCAP_AES) != 0;
-#if defined(MBEDTLS_AESCE_C)  // Mbed TLS 3.x; 2.28 has software AES only on Arm
-    c.libraryUsesAes = c.cpuHasAes;
-#endif
-#elif defined(__arm__)
-    c.cpuHasAes = (::getauxval(AT_HWCAP2) & HWCAP2_AES) != 0;
-#endif
-    return c;
-}
-
-bool libraryHasTls13() noexcept {
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    return true;
-#else
-    return false;
-#endif
-}
 
 const char* mbedtlsRuntimeVersion() noexcept {
     static char text[18];
@@ -230,27 +154,10 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, nullptr);
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    mbedtls_ssl_conf_max_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_3);
-#endif
-#else
-    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
-#endif
-    buildSuites(*c, settings.suiteOrder);
-    mbedtls_ssl_conf_ciphersuites(&c->conf, c->suites);
+    configureProtocol(*c, settings.suiteOrder);
     rc = mbedtls_ssl_conf_alpn_protocols(&c->conf, kAlpnList);
     if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set ALPN");
     mbedtls_ssl_conf_session_tickets(&c->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS) && \
-    defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
-    // TLS 1.3 resumption: tickets arrive after the handshake, reported by mbedtls_ssl_read (the
-    // client ignores them by default), and are kept then.
-    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
-        &c->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
-#endif
     mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
     c->wallSeconds = settings.wallSeconds;
     impl_ = std::move(c);

@@ -75,6 +75,10 @@ struct TlsStream::Impl {
     ~Impl() { mbedtls_ssl_free(&ssl); }
 };
 
+// Sets the TLS versions, the suites (in `order`, kept in c.suites and c.suiteText), the signature
+// algorithms and TLS 1.3 ticket reporting on c.conf (tls_protocol.cpp).
+void configureProtocol(TlsContext::Impl& c, SuiteOrder order) noexcept;
+
 // The verify callback installed on every session (p = TlsStream::Impl*).
 int verifyCallback(void* p, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
 

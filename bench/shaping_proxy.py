@@ -1,9 +1,38 @@
 # SPDX-License-Identifier: MIT
 """A TCP proxy on loopback that shapes each direction like a Wi-Fi link: a token-bucket rate limit
 (serialisation delay), a fixed one-way delay and a bounded in-flight buffer. Runs its own asyncio
-loop in a thread; bounded by the benchmark that starts and stops it."""
+loop in a thread; bounded by the benchmark that starts and stops it. Each connection's bytes and
+client flights are recorded (`connections`), for handshake round trips and sizes."""
 import asyncio
 import threading
+import time
+
+
+class ConnectionRecord:
+    """What one connection carried: bytes each way, and each client flight as [start time, bytes]
+    (a run of client data sent after the server answered, at least `gap` s after the client's
+    last)."""
+
+    def __init__(self, gap):
+        self.gap = gap
+        self.up = 0
+        self.down = 0
+        self.flights = []
+        self._last_up = None
+        self._server_spoke = True
+
+    def saw(self, upward, size):
+        now = time.monotonic()
+        if not upward:
+            self.down += size
+            self._server_spoke = True
+            return
+        self.up += size
+        if self._server_spoke and (self._last_up is None or now - self._last_up >= self.gap):
+            self.flights.append([now, 0])
+        self.flights[-1][1] += size
+        self._server_spoke = False
+        self._last_up = now
 
 
 class ShapedLink:
@@ -14,6 +43,7 @@ class ShapedLink:
         self.delay = one_way_delay_ms / 1000.0
         self.buffer = buffer_bytes
         self.port = None
+        self.connections = []
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -42,12 +72,15 @@ class ShapedLink:
         except OSError:
             client_w.close()
             return
-        await asyncio.gather(self._pipe(client_r, server_w), self._pipe(server_r, client_w),
+        record = ConnectionRecord(self.delay)
+        self.connections.append(record)
+        await asyncio.gather(self._pipe(client_r, server_w, record, True),
+                             self._pipe(server_r, client_w, record, False),
                              return_exceptions=True)
         for w in (client_w, server_w):
             w.close()
 
-    async def _pipe(self, src, dst):
+    async def _pipe(self, src, dst, record, upward):
         loop = asyncio.get_running_loop()
         queue = asyncio.Queue()
         state = {"next_free": 0.0, "in_flight": 0}
@@ -57,6 +90,8 @@ class ShapedLink:
             while True:
                 data = await src.read(65536)
                 now = loop.time()
+                if data:
+                    record.saw(upward, len(data))
                 if not data:
                     await queue.put((None, max(now, state["next_free"]) + self.delay))
                     return

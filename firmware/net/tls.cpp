@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
-// TLS on Mbed TLS 2.28: context set-up (roots, DRBG, suites, ALPN, sessions) and stream I/O.
+// TLS on Mbed TLS 2.28 and 3.6: context set-up (roots, DRBG, ALPN, sessions) and stream I/O.
+// Versions, suites and signature algorithms are chosen in tls_protocol.cpp.
 #include "firmware/net/tls.h"
 
 #include <mbedtls/base64.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
-#include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/version.h>
-#include <sys/auxv.h>
-#if defined(__arm__)
-#include <asm/hwcap.h>  // HWCAP2_AES
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
 #endif
 
 #include <cstdio>
@@ -43,38 +42,6 @@ int bioRecv(void* p, unsigned char* buf, size_t len) {
         return MBEDTLS_ERR_NET_RECV_FAILED;
     }
     return static_cast<int>(*n);  // 0: EOF, Mbed TLS reports MBEDTLS_ERR_SSL_CONN_EOF
-}
-
-void buildSuites(TlsContext::Impl& c, SuiteOrder order) {
-    bool chachaFirst = order == SuiteOrder::ChaChaFirst;
-    if (order == SuiteOrder::Auto) {
-        CpuCrypto cpu = detectCpuCrypto();
-        chachaFirst = !(cpu.cpuHasAes && cpu.libraryUsesAes);
-    }
-    const int chacha[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-                          MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
-    const int aes[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                       MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-                       MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384};
-    size_t n = 0;
-    auto add = [&](const int* list, size_t count) {
-        for (size_t i = 0; i < count; ++i)
-            c.suites[n++] = list[i];
-    };
-    if (chachaFirst) {
-        add(chacha, 2);
-        add(aes, 4);
-    } else {
-        add(aes, 4);
-        add(chacha, 2);
-    }
-    c.suites[n] = 0;
-    size_t len = 0;
-    for (size_t i = 0; i < n; ++i)
-        len += static_cast<size_t>(std::snprintf(c.suiteText + len, sizeof c.suiteText - len,
-                                                 "%s%s", i ? "," : "",
-                                                 mbedtls_ssl_get_ciphersuite_name(c.suites[i])));
 }
 
 Status loadRoots(TlsContext::Impl& c, const TlsSettings& settings) {
@@ -116,24 +83,6 @@ Status loadPins(TlsContext::Impl& c, std::span<const std::string> pins) {
 }
 
 }  // namespace
-
-CpuCrypto detectCpuCrypto() noexcept {
-    CpuCrypto c;
-#if defined(__x86_64__) || defined(__i386__)
-    c.cpuHasAes = __builtin_cpu_supports("aes");
-#if defined(MBEDTLS_AESNI_C) && defined(MBEDTLS_HAVE_ASM) && defined(__x86_64__)
-    c.libraryUsesAes = c.cpuHasAes;
-#endif
-#elif defined(__aarch64__)
-    c.cpuHasAes = (::getauxval(AT_HWCAP) & HWCAP_AES) != 0;
-#if defined(MBEDTLS_AESCE_C)  // Mbed TLS 3.x; 2.28 has software AES only on Arm
-    c.libraryUsesAes = c.cpuHasAes;
-#endif
-#elif defined(__arm__)
-    c.cpuHasAes = (::getauxval(AT_HWCAP2) & HWCAP2_AES) != 0;
-#endif
-    return c;
-}
 
 const char* mbedtlsRuntimeVersion() noexcept {
     static char text[18];
@@ -185,6 +134,13 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     impl_.reset();
     std::unique_ptr<Impl> c(new (std::nothrow) Impl);
     if (!c) return fail(Errc::NoMemory, "no memory for the TLS context");
+#if MBEDTLS_VERSION_MAJOR >= 3
+    // TLS 1.3 and the X.509 code of 3.x run on PSA crypto, which must be set up first. Repeated
+    // calls are cheap and harmless.
+    if (psa_status_t ps = psa_crypto_init(); ps != PSA_SUCCESS)
+        return failf(Errc::TlsConfig, static_cast<int>(ps), "cannot start PSA crypto (%d)",
+                     static_cast<int>(ps));
+#endif
     static const unsigned char kPersonal[] = "snapstage tls";
     int rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func, &c->entropy, kPersonal,
                                    sizeof kPersonal - 1);
@@ -198,10 +154,7 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, nullptr);
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
-    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
-    buildSuites(*c, settings.suiteOrder);
-    mbedtls_ssl_conf_ciphersuites(&c->conf, c->suites);
+    configureProtocol(*c, settings.suiteOrder);
     rc = mbedtls_ssl_conf_alpn_protocols(&c->conf, kAlpnList);
     if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set ALPN");
     mbedtls_ssl_conf_session_tickets(&c->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
@@ -261,6 +214,16 @@ TlsContext::Impl::SessionSlot* findSlot(TlsContext::Impl& c, const char* key, bo
 
 }  // namespace
 
+void saveSession(TlsContext::Impl& c, TlsStream::Impl& s) noexcept {
+    auto* slot = findSlot(c, s.sessionKey, true);
+    // mbedtls_ssl_get_session wants a freshly initialised session (3.x).
+    mbedtls_ssl_session_free(&slot->session);
+    mbedtls_ssl_session_init(&slot->session);
+    slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
+    std::snprintf(slot->key, sizeof slot->key, "%s", s.sessionKey);
+    slot->lastUse = ++c.useCounter;
+}
+
 Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t port) noexcept {
     if (!impl_ || !impl_->setUp) return fail(Errc::Internal, "TlsStream used before init");
     if (host.empty() || host.size() >= sizeof impl_->host)
@@ -275,19 +238,29 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     s.transport = &transport;
     s.transportFailed = false;
     s.seen = VerifySeen{};
-    // Always set: without it Mbed TLS 2.28 skips the host-name check without a word.
+    s.hostIpLen = parseIpLiteral(s.host, s.hostIp);
+    // Always set: without it Mbed TLS 2.28 skips the host-name check without a word. For an IP
+    // literal, 3.6 checks iPAddress SANs itself; on 2.28 the verify callback does.
     int rc = mbedtls_ssl_set_hostname(&s.ssl, s.host);
     if (rc != 0) return failf(Errc::TlsConfig, rc, "cannot set the TLS host name %s", s.host);
     mbedtls_ssl_set_bio(&s.ssl, &s, bioSend, bioRecv, nullptr);
 
-    char key[sizeof TlsContext::Impl::SessionSlot::key];
-    std::snprintf(key, sizeof key, "%s:%u", s.host, static_cast<unsigned>(port));
+    std::snprintf(s.sessionKey, sizeof s.sessionKey, "%s:%u", s.host, static_cast<unsigned>(port));
     TlsContext::Impl& ctx = *context_->impl_;
-    if (auto* slot = findSlot(ctx, key, false)) mbedtls_ssl_set_session(&s.ssl, &slot->session);
+    if (auto* slot = findSlot(ctx, s.sessionKey, false))
+        mbedtls_ssl_set_session(&s.ssl, &slot->session);
 
-    do {
+    for (;;) {
         rc = mbedtls_ssl_handshake(&s.ssl);
-    } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+        if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+            saveSession(ctx, s);
+            continue;
+        }
+#endif
+        break;
+    }
     if (rc != 0) {
         s.transport = nullptr;
         return fail(handshakeError(s, rc));
@@ -297,12 +270,11 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     const char* alpn = mbedtls_ssl_get_alpn_protocol(&s.ssl);
     info_.alpn = alpn ? alpn : "";
     info_.resumed = !s.seen.called;
-    if (!info_.resumed) {
-        auto* slot = findSlot(ctx, key, true);
-        slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
-        std::snprintf(slot->key, sizeof slot->key, "%s", key);
-    }
-    if (auto* slot = findSlot(ctx, key, false)) slot->lastUse = ++ctx.useCounter;
+    // TLS 1.2 sessions are kept now; TLS 1.3 ones when their ticket comes (read()).
+    if (!info_.resumed && std::strcmp(info_.version, "TLSv1.2") == 0)
+        saveSession(ctx, s);
+    else if (auto* slot = findSlot(ctx, s.sessionKey, false))
+        slot->lastUse = ++ctx.useCounter;
     established_ = true;
     return okStatus();
 }
@@ -341,6 +313,12 @@ Result<size_t> TlsStream::read(std::span<std::byte> out) noexcept {
         if (rc > 0) return static_cast<size_t>(rc);
         // Retried with the same arguments, as Mbed TLS requires.
         if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+        if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+            saveSession(*context_->impl_, s);
+            continue;
+        }
+#endif
         // close_notify, or a plain EOF: the HTTP layer decides whether the body was complete.
         if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
             (rc == MBEDTLS_ERR_SSL_CONN_EOF && !s.transportFailed))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// TLS on Mbed TLS 2.28: a shared client context (trust roots loaded once, DRBG, cipher-suite
-// preference chosen for this CPU, ALPN, a small session cache for resumption, optional SHA-256
-// public-key pins) and a TLS stream over any Stream. Verification is always on. Mbed TLS headers
-// stay in tls.cpp.
+// TLS on Mbed TLS 2.28 or 3.6: a shared client context (trust roots loaded once, DRBG,
+// cipher-suite preference chosen for this CPU, ALPN, a small session cache for resumption,
+// optional SHA-256 public-key pins) and a TLS stream over any Stream. TLS 1.2, and TLS 1.3 when
+// the library has it. Verification is always on. Mbed TLS headers stay in the .cpp files.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +42,9 @@ struct CpuCrypto {
 };
 CpuCrypto detectCpuCrypto() noexcept;
 
+// Whether this Mbed TLS offers TLS 1.3 (3.6 as Debian builds it; never 2.28).
+bool libraryHasTls13() noexcept;
+
 // The Mbed TLS version this binary runs with ("2.28.3").
 const char* mbedtlsRuntimeVersion() noexcept;
 
@@ -54,8 +57,9 @@ public:
     TlsContext(const TlsContext&) = delete;
     TlsContext& operator=(const TlsContext&) = delete;
 
-    // Seeds the DRBG, loads the trust roots (parsed once), sets suites, ALPN "http/1.1", TLS 1.2
-    // minimum and the verification policy. Allocates (the CA chain: ~460 KiB for the whole
+    // Starts PSA crypto (3.x), seeds the DRBG, loads the trust roots (parsed once), sets suites,
+    // ALPN "http/1.1", TLS 1.2 minimum (1.3 maximum when the library has it) and the
+    // verification policy. Allocates (the CA chain: ~460 KiB for the whole
     // system bundle). Errors: TlsConfig (unreadable or empty CA file, bad pin syntax), NoMemory.
     Status init(const TlsSettings& settings) noexcept;
     bool ready() const noexcept { return impl_ != nullptr; }
@@ -76,7 +80,7 @@ private:
 
 // Facts about the established session.
 struct TlsInfo {
-    const char* version = "";      // "TLSv1.2"
+    const char* version = "";      // "TLSv1.2" or "TLSv1.3"
     const char* ciphersuite = "";  // IANA name from Mbed TLS
     const char* alpn = "";         // "http/1.1" or "" when the server chose none
     bool resumed = false;          // the session was resumed (no certificate exchange)
@@ -95,7 +99,8 @@ public:
     Status init(TlsContext& context) noexcept;
 
     // Runs the handshake over `transport` (borrowed until close()) with SNI and host-name
-    // verification for `host` (always set), offering a cached session for `host`:`port`.
+    // verification for `host` (always set; an IP literal matches iPAddress SANs), offering a
+    // cached session for `host`:`port`.
     // Errors: TlsUntrusted, TlsExpired, TlsNotYetValid, TlsHostname, TlsPin, TlsHandshake, with
     // plain messages; detail() carries the Mbed TLS code; plus the transport's errors.
     Status handshake(Stream& transport, std::string_view host, uint16_t port) noexcept;

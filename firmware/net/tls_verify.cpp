@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Certificate checks on top of Mbed TLS's chain verification (public-key pins, details kept for
-// messages) and the translation of handshake failures into plain messages.
+// messages, iPAddress names on Mbed TLS 2.28) and the translation of handshake failures into
+// plain messages.
+#include <arpa/inet.h>
 #include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/error.h>
@@ -34,28 +36,66 @@ const char* commonName(const char* dn) noexcept {
     return cn ? cn + 3 : dn;
 }
 
+constexpr int kSanDnsTag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;  // dNSName [2] IA5String
+constexpr int kSanIpTag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;   // iPAddress [7] OCTET STRING
+
+// The leaf's dNSName and iPAddress SANs as text, comma-separated, for messages.
 void collectNames(const mbedtls_x509_crt& crt, char* out, size_t cap) noexcept {
     size_t len = 0;
     out[0] = '\0';
     for (const mbedtls_x509_sequence* s = &crt.subject_alt_names; s && s->buf.p; s = s->next) {
-        if (s->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_DNS_NAME)) continue;
-        int n = std::snprintf(out + len, cap - len, "%s%.*s", len ? ", " : "",
-                              static_cast<int>(s->buf.len), s->buf.p);
+        char ip[INET6_ADDRSTRLEN] = {};
+        const char* text = nullptr;
+        int textLen = 0;
+        if (s->buf.tag == kSanDnsTag) {
+            text = reinterpret_cast<const char*>(s->buf.p);
+            textLen = static_cast<int>(s->buf.len);
+        } else if (s->buf.tag == kSanIpTag && (s->buf.len == 4 || s->buf.len == 16) &&
+                   ::inet_ntop(s->buf.len == 4 ? AF_INET : AF_INET6, s->buf.p, ip, sizeof ip)) {
+            text = ip;
+            textLen = static_cast<int>(std::strlen(ip));
+        } else {
+            continue;
+        }
+        int n = std::snprintf(out + len, cap - len, "%s%.*s", len ? ", " : "", textLen, text);
         if (n < 0 || static_cast<size_t>(n) >= cap - len) break;
         len += static_cast<size_t>(n);
     }
 }
 
+#if MBEDTLS_VERSION_MAJOR < 3
+// Mbed TLS 2.28 compares the host only with dNSName SANs (or the CN): for an IP literal, an
+// iPAddress SAN holding exactly that address also matches. 3.6 does this itself.
+bool ipSanMatches(const mbedtls_x509_crt& crt, const unsigned char* ip, size_t ipLen) noexcept {
+    for (const mbedtls_x509_sequence* s = &crt.subject_alt_names; s && s->buf.p; s = s->next)
+        if (s->buf.tag == kSanIpTag && s->buf.len == ipLen && std::memcmp(s->buf.p, ip, ipLen) == 0)
+            return true;
+    return false;
+}
+#endif
+
 }  // namespace
+
+size_t parseIpLiteral(const char* host, unsigned char out[16]) noexcept {
+    if (::inet_pton(AF_INET, host, out) == 1) return 4;
+    if (::inet_pton(AF_INET6, host, out) == 1) return 16;
+    return 0;
+}
 
 bool spkiPin(mbedtls_x509_crt& crt, unsigned char digest[32], char* text, size_t cap) noexcept {
     unsigned char der[2048];
     int len = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof der);
     if (len <= 0) return false;
-    // mbedtls_pk_write_pubkey_der writes at the end of the buffer.
+        // mbedtls_pk_write_pubkey_der writes at the end of the buffer.
+#if MBEDTLS_VERSION_MAJOR >= 3
+    if (mbedtls_sha256(der + sizeof der - static_cast<size_t>(len), static_cast<size_t>(len),
+                       digest, 0) != 0)
+        return false;
+#else
     if (mbedtls_sha256_ret(der + sizeof der - static_cast<size_t>(len), static_cast<size_t>(len),
                            digest, 0) != 0)
         return false;
+#endif
     if (text && cap > 7) {
         std::memcpy(text, "sha256/", 7);
         size_t n = 0;
@@ -84,6 +124,12 @@ int verifyCallback(void* p, mbedtls_x509_crt* crt, int depth, uint32_t* flags) {
     mbedtls_x509_dn_gets(seen.subject, sizeof seen.subject, &crt->subject);
     mbedtls_x509_dn_gets(seen.issuer, sizeof seen.issuer, &crt->issuer);
     collectNames(*crt, seen.names, sizeof seen.names);
+#if MBEDTLS_VERSION_MAJOR < 3
+    // Clears only the name mismatch, only for an exact address: every other flag stays.
+    if ((*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) && s->hostIpLen > 0 &&
+        ipSanMatches(*crt, s->hostIp, s->hostIpLen))
+        *flags &= ~static_cast<uint32_t>(MBEDTLS_X509_BADCERT_CN_MISMATCH);
+#endif
     if (s->context->pinCount > 0 && !seen.pinMatched) {
         seen.pinMismatch = true;
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -149,7 +195,11 @@ Error handshakeError(const TlsStream::Impl& s, int rc) noexcept {
                                  "https port, and does the server accept TLS 1.2?",
                                  s.host);
         case MBEDTLS_ERR_SSL_INVALID_RECORD:
+#if MBEDTLS_VERSION_MAJOR >= 3
+        case MBEDTLS_ERR_SSL_DECODE_ERROR:  // 3.x's code for a malformed ServerHello
+#else
         case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO:
+#endif
             return Error::format(Errc::TlsHandshake, rc,
                                  "%s did not answer in TLS: is the URL's port an https port? "
                                  "(Mbed TLS: %s)",

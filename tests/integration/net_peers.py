@@ -71,6 +71,10 @@ subjectAltName = DNS:localhost
 basicConstraints = CA:FALSE
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:wrong.example
+[ ipaddr ]
+basicConstraints = CA:FALSE
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, IP:::1
 """)
 
     def path(self, name):
@@ -131,12 +135,14 @@ class Peers:
                      "-key", key, "-WWW", "-quiet", "-naccept", "50", *extra], port, cwd=www_dir)
         return port
 
-    def nginx(self, cert, key, files_dir, backend_port, tls12_ciphers=None):
-        """nginx on TLS 1.2 and 1.3; with tls12_ciphers (OpenSSL names), TLS 1.2 with only those."""
+    def nginx(self, cert, key, files_dir, backend_port, tls12_ciphers=None, prefer_server=True):
+        """nginx on TLS 1.2 and 1.3; with tls12_ciphers (OpenSSL names), TLS 1.2 with only those,
+        in the server's order of preference unless prefer_server is false (then the client's)."""
         port = free_port()
         tls = "ssl_protocols TLSv1.2 TLSv1.3;"
         if tls12_ciphers:
-            tls = f"ssl_protocols TLSv1.2; ssl_ciphers {tls12_ciphers}; ssl_prefer_server_ciphers on;"
+            prefer = "on" if prefer_server else "off"
+            tls = f"ssl_protocols TLSv1.2; ssl_ciphers {tls12_ciphers}; ssl_prefer_server_ciphers {prefer};"
 
         prefix = os.path.join(self.workdir, f"nginx-{port}")
         os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)

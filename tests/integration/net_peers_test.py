@@ -46,6 +46,7 @@ class Env:
         self.expired = self.pki.leaf("expired", "20200101000000Z", "20210101000000Z")
         self.future = self.pki.leaf("future", "20900101000000Z", "20991231000000Z")
         self.wrong = self.pki.leaf("wrong", ext="wronghost")
+        self.ip_only = self.pki.leaf("ip-only", ext="ipaddr")  # CN wrong.example, IP SANs
         self.untrusted = self.pki.self_signed("untrusted")
         self.big = os.path.join(self.data, "big.bin")
         with open(self.big, "wb") as f:
@@ -63,6 +64,9 @@ class Env:
         self.s_server = self.peers.s_server(*self.good_rsa, self.data)
         self.s_server_old = self.peers.s_server(*self.good_rsa, self.data,
                                                 ["-tls1_2", "-cipher", "AES128-SHA"])
+        self.nginx_ip = self.peers.nginx(*self.ip_only, self.data, self.backend)
+        # TLS 1.2 only, RSA key, the client's order of signature algorithms (OpenSSL's default).
+        self.s_server_rsa12 = self.peers.s_server(*self.good_rsa, self.data, ["-tls1_2"])
 
     def fetch(self, *args, ca=True, config=None, timeout=120):
         cmd = [SNAPSTAGE]
@@ -166,6 +170,22 @@ def t_raw_put(env):
     expect(r.returncode == 0, r.stderr)
     got = json.loads(r.stdout)
     expect(got["sha256"] == sha256_file(env.photo) and got["type"] == "image/jpeg", got)
+
+
+def t_ip_literal_matches_ip_san_at_nginx(env):
+    r = env.fetch(f"https://127.0.0.1:{env.nginx_ip}/files/photo.jpg", "-o",
+                  os.path.join(env.work, "ip.jpg"))
+    expect(r.returncode == 0, r.stderr)
+    # A certificate for localhost only is still refused at 127.0.0.1.
+    r = env.fetch(f"https://127.0.0.1:{env.nginx}/files/photo.jpg")
+    refused(r, 3, "the certificate is for localhost, not 127.0.0.1")
+
+
+def t_tls12_only_server_with_rsa_key(env):
+    r = env.fetch(f"https://localhost:{env.s_server_rsa12}/photo.jpg", "-v",
+                  "-o", os.path.join(env.work, "rsa12.jpg"))
+    expect(r.returncode == 0, r.stderr)
+    expect(b"TLSv1.2 TLS-ECDHE-RSA-" in r.stderr, r.stderr)
 
 
 def t_output_file_only_when_complete(env):

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// In-process test PKI on Mbed TLS.
+// In-process test PKI on Mbed TLS (2.28 or 3.6).
 #include "tests/unit/net/test_pki.h"
+
+#include <arpa/inet.h>
 
 #include <mbedtls/asn1write.h>
 #include <mbedtls/base64.h>
@@ -9,7 +11,11 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
+#endif
 
 #include <stdexcept>
 
@@ -20,6 +26,9 @@ struct Rng {
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     Rng() {
+#if MBEDTLS_VERSION_MAJOR >= 3
+        if (psa_crypto_init() != PSA_SUCCESS) throw std::runtime_error("psa_crypto_init");
+#endif
         mbedtls_entropy_init(&entropy);
         mbedtls_ctr_drbg_init(&drbg);
         if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, nullptr, 0) != 0)
@@ -50,13 +59,24 @@ std::string newKeyPem(mbedtls_pk_context& key) {
     return reinterpret_cast<char*>(buf);
 }
 
-// SubjectAltName extension value: SEQUENCE OF [2] dNSName.
+// SubjectAltName extension value: SEQUENCE OF [2] dNSName, or [7] iPAddress for "IP:<address>".
 std::string sanDer(const std::vector<std::string>& names) {
     std::string inner;
     for (const auto& n : names) {
-        inner += static_cast<char>(0x82);
-        inner += static_cast<char>(n.size());
-        inner += n;
+        std::string value = n;
+        char tag = static_cast<char>(0x82);
+        if (n.rfind("IP:", 0) == 0) {
+            unsigned char addr[16];
+            std::string text = n.substr(3);
+            bool v4 = ::inet_pton(AF_INET, text.c_str(), addr) == 1;
+            if (!v4 && ::inet_pton(AF_INET6, text.c_str(), addr) != 1)
+                throw std::runtime_error("bad IP SAN " + n);
+            value.assign(reinterpret_cast<const char*>(addr), v4 ? 4 : 16);
+            tag = static_cast<char>(0x87);
+        }
+        inner += tag;
+        inner += static_cast<char>(value.size());
+        inner += value;
     }
     return std::string(1, '\x30') + static_cast<char>(inner.size()) + inner;
 }
@@ -71,12 +91,20 @@ std::string writeCert(mbedtls_pk_context& subjectKey, mbedtls_pk_context& issuer
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
     check(mbedtls_mpi_lset(&serial, ++serialCounter), "serial");
+#if MBEDTLS_VERSION_MAJOR >= 3
+    unsigned char serialRaw[4];
+    check(mbedtls_mpi_write_binary(&serial, serialRaw, sizeof serialRaw), "serial bytes");
+#endif
     mbedtls_x509write_crt_set_subject_key(&crt, &subjectKey);
     mbedtls_x509write_crt_set_issuer_key(&crt, &issuerKey);
     check(mbedtls_x509write_crt_set_subject_name(&crt, subject.c_str()), "subject");
     check(mbedtls_x509write_crt_set_issuer_name(&crt, issuer.c_str()), "issuer");
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    check(mbedtls_x509write_crt_set_serial_raw(&crt, serialRaw, sizeof serialRaw), "set_serial");
+#else
     check(mbedtls_x509write_crt_set_serial(&crt, &serial), "set_serial");
+#endif
     check(mbedtls_x509write_crt_set_validity(&crt, notBefore, notAfter), "validity");
     check(mbedtls_x509write_crt_set_basic_constraints(&crt, ca ? 1 : 0, -1), "constraints");
     if (!names.empty()) {
@@ -96,9 +124,15 @@ std::string writeCert(mbedtls_pk_context& subjectKey, mbedtls_pk_context& issuer
 }
 
 void parseKey(mbedtls_pk_context& key, const std::string& pem) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+    check(mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(pem.c_str()),
+                               pem.size() + 1, nullptr, 0, mbedtls_ctr_drbg_random, &rng().drbg),
+          "parse_key");
+#else
     check(mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(pem.c_str()),
                                pem.size() + 1, nullptr, 0),
           "parse_key");
+#endif
 }
 
 }  // namespace
@@ -122,7 +156,8 @@ Credential makeLeaf(const Credential* issuer, const char* issuerCn,
     mbedtls_pk_init(&issuerKey);
     Credential c;
     c.keyPem = newKeyPem(key);
-    std::string subject = "CN=" + names.at(0);
+    std::string cn = names.at(0).rfind("IP:", 0) == 0 ? names[0].substr(3) : names[0];
+    std::string subject = "CN=" + cn;
     std::string issuerDn = issuer ? std::string("CN=") + issuerCn + ",O=snapstage tests" : subject;
     if (issuer) parseKey(issuerKey, issuer->keyPem);
     c.certPem = writeCert(key, issuer ? issuerKey : key, subject, issuerDn, false, names, notBefore,
@@ -142,7 +177,11 @@ std::string pinOf(const std::string& certPem) {
     int len = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof der);
     check(len, "pubkey_der");
     unsigned char digest[32];
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_sha256(der + sizeof der - len, static_cast<size_t>(len), digest, 0);
+#else
     mbedtls_sha256_ret(der + sizeof der - len, static_cast<size_t>(len), digest, 0);
+#endif
     unsigned char b64[64];
     size_t n = 0;
     mbedtls_base64_encode(b64, sizeof b64, &n, digest, 32);

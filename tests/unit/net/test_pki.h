@@ -16,7 +16,8 @@ struct Credential {
 // A self-signed CA (EC P-256). `cn` is its common name.
 Credential makeCa(const char* cn);
 
-// A leaf for `names` (the first is also the CN), valid from `notBefore` to `notAfter`
+// A leaf for `names` (dNSName SANs; "IP:<address>" makes an iPAddress SAN, IPv4 or IPv6; the
+// first name, without "IP:", is also the CN), valid from `notBefore` to `notAfter`
 // ("YYYYMMDDhhmmss" UTC), signed by `issuer` (or self-signed when issuer is null).
 Credential makeLeaf(const Credential* issuer, const char* issuerCn,
                     const std::vector<std::string>& names, const char* notBefore = "20200101000000",

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Test HTTP(S) server on Mbed TLS's server side.
+// Test HTTP(S) server on Mbed TLS's server side (2.28 or 3.6; TLS 1.3 too when the library has
+// it, with session tickets for its resumption).
 #include "tests/unit/net/test_server.h"
 
 #include <arpa/inet.h>
@@ -7,11 +8,16 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
+#endif
 
 #include <cstring>
 #include <stdexcept>
@@ -65,7 +71,12 @@ struct TestServer::Tls {
     mbedtls_x509_crt chain;
     mbedtls_pk_context key;
     mbedtls_ssl_cache_context cache;
-    explicit Tls(const Credential& cred) {
+    mbedtls_ssl_ticket_context tickets;
+    Tls(const Credential& cred, TlsMax max) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+        if (psa_crypto_init() != PSA_SUCCESS) throw std::runtime_error("psa_crypto_init");
+#endif
+        mbedtls_ssl_ticket_init(&tickets);
         mbedtls_entropy_init(&entropy);
         mbedtls_ctr_drbg_init(&drbg);
         mbedtls_ssl_config_init(&conf);
@@ -76,19 +87,37 @@ struct TestServer::Tls {
         rc |= mbedtls_x509_crt_parse(&chain,
                                      reinterpret_cast<const unsigned char*>(cred.certPem.c_str()),
                                      cred.certPem.size() + 1);
+#if MBEDTLS_VERSION_MAJOR >= 3
+        rc |= mbedtls_pk_parse_key(
+            &key, reinterpret_cast<const unsigned char*>(cred.keyPem.c_str()),
+            cred.keyPem.size() + 1, nullptr, 0, mbedtls_ctr_drbg_random, &drbg);
+#else
         rc |=
             mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(cred.keyPem.c_str()),
                                  cred.keyPem.size() + 1, nullptr, 0);
+#endif
         rc |= mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER,
                                           MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
         rc |= mbedtls_ssl_conf_own_cert(&conf, &chain, &key);
+        // Tickets as well as the id cache: TLS 1.3 resumes only with tickets.
+        rc |= mbedtls_ssl_ticket_setup(&tickets, mbedtls_ctr_drbg_random, &drbg,
+                                       MBEDTLS_CIPHER_AES_256_GCM, 86400);
         if (rc != 0) throw std::runtime_error("test TLS server set-up failed");
         mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+#if MBEDTLS_VERSION_MAJOR >= 3
+        if (max == TlsMax::Tls12)
+            mbedtls_ssl_conf_max_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+        (void)max;  // 2.28 speaks TLS 1.2 at most
+#endif
         mbedtls_ssl_conf_session_cache(&conf, &cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+        mbedtls_ssl_conf_session_tickets_cb(&conf, mbedtls_ssl_ticket_write,
+                                            mbedtls_ssl_ticket_parse, &tickets);
         static const char* alpn[] = {"http/1.1", nullptr};
         mbedtls_ssl_conf_alpn_protocols(&conf, alpn);
     }
     ~Tls() {
+        mbedtls_ssl_ticket_free(&tickets);
         mbedtls_ssl_cache_free(&cache);
         mbedtls_pk_free(&key);
         mbedtls_x509_crt_free(&chain);
@@ -178,8 +207,8 @@ void serveConn(ServerConn& c, const Handler& handler, ServerStats* stats) {
 
 }  // namespace
 
-void TestServer::serveFd(int fd, const Credential* cred, const Handler& handler,
-                         ServerStats* stats) {
+void TestServer::serveFd(int fd, const Credential* cred, const Handler& handler, ServerStats* stats,
+                         TlsMax max) {
     timeval tv{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (stats) ++stats->connections;
@@ -188,13 +217,14 @@ void TestServer::serveFd(int fd, const Credential* cred, const Handler& handler,
         serveConn(c, handler, stats);
         return;
     }
-    Tls tls(*cred);
+    Tls tls(*cred, max);
     TlsConn c(fd, tls);
     if (c.handshake()) serveConn(c, handler, stats);
 }
 
-TestServer::TestServer(const Credential* cred, Handler handler) : handler_(std::move(handler)) {
-    if (cred) tls_ = std::make_unique<Tls>(*cred);
+TestServer::TestServer(const Credential* cred, Handler handler, TlsMax max)
+    : handler_(std::move(handler)) {
+    if (cred) tls_ = std::make_unique<Tls>(*cred, max);
     listenFd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;

@@ -39,17 +39,20 @@ struct ServerStats {
     std::atomic<int> requests{0};
 };
 
+// The newest TLS version the server accepts: the library's (1.3 on Mbed TLS 3.6), or 1.2.
+enum class TlsMax { Library, Tls12 };
+
 class TestServer {
 public:
     // `cred` makes it an https server (its certPem may hold leaf + intermediates); null: plain.
-    TestServer(const Credential* cred, Handler handler);
+    TestServer(const Credential* cred, Handler handler, TlsMax max = TlsMax::Library);
     ~TestServer();
     uint16_t port() const { return port_; }
     ServerStats& stats() { return stats_; }
 
     // Serves a connected fd (a socketpair end) in the calling thread until the client closes.
     static void serveFd(int fd, const Credential* cred, const Handler& handler,
-                        ServerStats* stats = nullptr);
+                        ServerStats* stats = nullptr, TlsMax max = TlsMax::Library);
 
     struct Tls;
 

@@ -5,7 +5,9 @@
 
 #include "firmware/util/fs.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,7 +52,7 @@ struct Outcome {
 
 // Runs a handshake against a server presenting `cred`, then echoes `payload` through it.
 Outcome runSession(const Credential& cred, TlsSettings settings, const char* host,
-                   const std::string& payload = "ping") {
+                   const std::string& payload = "ping", test::TlsMax max = test::TlsMax::Library) {
     settings.caPem = testCa().certPem;
     TlsContext ctx;
     Outcome out;
@@ -61,7 +63,7 @@ Outcome runSession(const Credential& cred, TlsSettings settings, const char* hos
     }
     int fds[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
-    std::thread server([&] { test::TestServer::serveFd(fds[1], &cred, echo); });
+    std::thread server([&] { test::TestServer::serveFd(fds[1], &cred, echo, nullptr, max); });
     {
         Socket sock;
         sock.adopt(UniqueFd(fds[0]), SocketTimeouts{1000, 5000});
@@ -99,17 +101,78 @@ TEST(TlsTest, VerifiedSessionCarriesDataBothWays) {
     for (size_t i = 0; i < payload.size(); ++i)
         payload[i] = static_cast<char>('a' + i % 26);
     Outcome o = runSession(goodLeaf(), {}, "localhost", payload);
-    // Then it is verified, negotiates TLS 1.2 with an AEAD ECDHE suite and ALPN http/1.1
+    // Then it is verified, negotiates TLS 1.3 when the library has it (else TLS 1.2 with an
+    // ECDHE suite), with an AEAD cipher and ALPN http/1.1
     ASSERT_TRUE(o.status.ok()) << message(o);
-    EXPECT_STREQ(o.info.version, "TLSv1.2");
     std::string suite = o.info.ciphersuite;
-    EXPECT_NE(suite.find("ECDHE-ECDSA"), std::string::npos) << suite;
+    if (libraryHasTls13()) {
+        EXPECT_STREQ(o.info.version, "TLSv1.3");
+        EXPECT_EQ(suite.rfind("TLS1-3-", 0), 0u) << suite;
+    } else {
+        EXPECT_STREQ(o.info.version, "TLSv1.2");
+        EXPECT_NE(suite.find("ECDHE-ECDSA"), std::string::npos) << suite;
+    }
     EXPECT_TRUE(suite.find("GCM") != std::string::npos ||
                 suite.find("CHACHA20-POLY1305") != std::string::npos)
         << suite;
     EXPECT_STREQ(o.info.alpn, "http/1.1");
     EXPECT_FALSE(o.info.resumed);
     EXPECT_EQ(o.echoed, payload);
+}
+
+TEST(TlsTest, Tls12ServerGetsAnEcdheAeadSuite) {
+    // Given a server that speaks TLS 1.2 at most (the only version on Mbed TLS 2.28)
+    Outcome o = runSession(goodLeaf(), {}, "localhost", "ping", test::TlsMax::Tls12);
+    // Then the client settles for TLS 1.2 with one of its ECDHE AEAD suites
+    ASSERT_TRUE(o.status.ok()) << message(o);
+    EXPECT_STREQ(o.info.version, "TLSv1.2");
+    std::string suite = o.info.ciphersuite;
+    EXPECT_EQ(suite.rfind("TLS-ECDHE-ECDSA-WITH-", 0), 0u) << suite;
+    EXPECT_EQ(o.echoed, "ping");
+}
+
+// Two connections to one server through one context: whether each was resumed.
+std::pair<bool, bool> connectTwice(test::TlsMax max, std::string* version) {
+    test::TestServer srv(&goodLeaf(), echo, max);
+    TlsSettings settings;
+    settings.caPem = testCa().certPem;
+    TlsContext ctx;
+    EXPECT_TRUE(ctx.init(settings).ok());
+    bool resumed[2] = {};
+    for (bool& r : resumed) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(srv.port());
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        Socket sock;
+        sock.adopt(UniqueFd(fd), SocketTimeouts{1000, 5000});
+        TlsStream tls;
+        EXPECT_TRUE(tls.init(ctx).ok());
+        Status st = tls.handshake(sock, "localhost", srv.port());
+        EXPECT_TRUE(st.ok()) << (st ? "" : st.error().message());
+        if (!st) break;
+        // A TLS 1.3 ticket comes after the handshake: the echo's read takes it in.
+        EXPECT_TRUE(writeAll(tls, fs::bytes(std::string("ping"))).ok());
+        std::byte b[4];
+        EXPECT_TRUE(tls.read(b).ok());
+        r = tls.info().resumed;
+        *version = tls.info().version;
+        tls.close();
+    }
+    return {resumed[0], resumed[1]};
+}
+
+TEST(TlsTest, SecondConnectionResumesOnEveryVersion) {
+    for (test::TlsMax max : {test::TlsMax::Library, test::TlsMax::Tls12}) {
+        std::string version;
+        auto [first, second] = connectTwice(max, &version);
+        EXPECT_FALSE(first) << version;
+        EXPECT_TRUE(second) << version;
+        EXPECT_EQ(version,
+                  max == test::TlsMax::Tls12 || !libraryHasTls13() ? "TLSv1.2" : "TLSv1.3");
+    }
 }
 
 TEST(TlsTest, SecondNameInSubjectAltNameIsAccepted) {
@@ -125,6 +188,60 @@ TEST(TlsTest, WrongHostIsRefusedEvenThoughTheChainIsValid) {
     EXPECT_NE(message(o).find("localhost, api.test, not evil.example"), std::string::npos)
         << message(o);
     EXPECT_NE(o.status.error().detail(), 0);
+}
+
+TEST(TlsTest, IpLiteralMatchesAnIpAddressSubjectAltName) {
+    // Given certificates whose only SAN is an iPAddress (IPv4, IPv6)
+    Credential v4 = test::makeLeaf(&testCa(), "Snapstage Test Root", {"IP:127.0.0.1"});
+    Credential v6 = test::makeLeaf(&testCa(), "Snapstage Test Root", {"localhost", "IP:::1"});
+    // Then a URL with that address as its host is accepted, on 2.28 as on 3.6
+    Outcome o = runSession(v4, {}, "127.0.0.1");
+    EXPECT_TRUE(o.status.ok()) << message(o);
+    o = runSession(v6, {}, "::1");
+    EXPECT_TRUE(o.status.ok()) << message(o);
+}
+
+TEST(TlsTest, IpLiteralWrittenAsADnsNameMatchesAsBefore) {
+    // Given a certificate carrying the address only as a dNSName (the old workaround for 2.28)
+    Credential leaf = test::makeLeaf(&testCa(), "Snapstage Test Root", {"127.0.0.1"});
+    // Then it matches as the text it is, on both libraries (3.6 compares dNSNames as text too)
+    Outcome o = runSession(leaf, {}, "127.0.0.1");
+    EXPECT_TRUE(o.status.ok()) << message(o);
+    // But not as an address: another spelling of it is refused
+    o = runSession(leaf, {}, "::ffff:127.0.0.1");
+    ASSERT_FALSE(o.status.ok());
+    EXPECT_EQ(o.status.error().code(), Errc::TlsHostname);
+}
+
+TEST(TlsTest, OtherIpAddressIsRefused) {
+    // Given certificates for other addresses (and for a name only)
+    Credential v4 = test::makeLeaf(&testCa(), "Snapstage Test Root", {"IP:10.0.0.2"});
+    Credential v6 = test::makeLeaf(&testCa(), "Snapstage Test Root", {"IP:::2"});
+    struct Case {
+        const Credential& cred;
+        const char* host;
+        const char* said;
+    } cases[] = {
+        {v4, "127.0.0.1", "the certificate is for 10.0.0.2, not 127.0.0.1"},
+        {v4, "10.0.0.3", "the certificate is for 10.0.0.2, not 10.0.0.3"},
+        {v6, "::1", "the certificate is for ::2, not ::1"},
+        {v6, "0.0.0.2", "the certificate is for ::2, not 0.0.0.2"},
+        {goodLeaf(), "127.0.0.1", "the certificate is for localhost, api.test, not 127.0.0.1"},
+    };
+    for (const Case& c : cases) {
+        Outcome o = runSession(c.cred, {}, c.host);
+        ASSERT_FALSE(o.status.ok()) << c.host;
+        EXPECT_EQ(o.status.error().code(), Errc::TlsHostname) << c.host;
+        EXPECT_NE(message(o).find(c.said), std::string::npos) << message(o);
+    }
+}
+
+TEST(TlsTest, MatchingIpAddressDoesNotExcuseAnUntrustedIssuer) {
+    Credential rogueCa = test::makeCa("Rogue CA");
+    Credential leaf = test::makeLeaf(&rogueCa, "Rogue CA", {"IP:127.0.0.1"});
+    Outcome o = runSession(leaf, {}, "127.0.0.1");
+    ASSERT_FALSE(o.status.ok());
+    EXPECT_EQ(o.status.error().code(), Errc::TlsUntrusted);
 }
 
 TEST(TlsTest, UntrustedIssuerIsRefused) {

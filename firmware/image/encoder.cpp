@@ -70,6 +70,33 @@ size_t worstCaseJpegBytes(uint32_t w, uint32_t h, int wanted) noexcept {
     return worst;
 }
 
+// Bytes of the planes tjDecompressToYUVPlanes() writes for a w x h image sampled `samp`: each plane
+// padded as TurboJPEG pads it (a 1x1 4:2:0 image has a 2x2 luma plane, a 1-pixel-wide 4:1:1 one a
+// 4-pixel-wide luma plane), so several times width*height*3 for very thin images. 0 when too large.
+size_t yuvPlanesBytes(uint32_t w, uint32_t h, int samp) noexcept {
+    size_t total = 0;
+    const int components = samp == TJSAMP_GRAY ? 1 : 3;
+    for (int c = 0; c < components; ++c) {
+        const unsigned long n =
+            tjPlaneSizeYUV(c, static_cast<int>(w), 0, static_cast<int>(h), samp);
+        if (n == static_cast<unsigned long>(-1)) return 0;
+        total += n;
+    }
+    return total;
+}
+
+// Scratch bytes for any frame up to w x h: NV12 chroma or YUYV planes (at most 2 bytes a pixel),
+// or an MJPEG frame of any sampling decoded to its padded planes. 0 when too large.
+size_t worstCaseScratchBytes(uint32_t w, uint32_t h) noexcept {
+    size_t worst = size_t{w} * h * 2;
+    for (int samp = 0; samp < TJ_NUMSAMP; ++samp) {
+        const size_t n = yuvPlanesBytes(w, h, samp);
+        if (n == 0) return 0;
+        worst = n > worst ? n : worst;
+    }
+    return worst;
+}
+
 // Checks that plane `i` of `f` holds `rows` rows of `rowBytes`. Errors: InvalidArgument.
 Status checkPlane(const ImageView& f, unsigned i, size_t rowBytes, size_t rows) noexcept {
     const Plane& p = f.planes[i];
@@ -164,8 +191,10 @@ Status Encoder::init(const EncoderConfig& config) noexcept {
         return failf(Errc::InvalidArgument, 0, "encoder size %ux%u is too large for TurboJPEG",
                      config.maxWidth, config.maxHeight);
     impl->outBytes = kHeadroom + jpegBytes;
-    // Three full planes: the worst case, a 4:4:4 MJPEG frame decoded to YUV.
-    impl->scratchBytes = size_t{config.maxWidth} * config.maxHeight * 3;
+    impl->scratchBytes = worstCaseScratchBytes(config.maxWidth, config.maxHeight);
+    if (impl->scratchBytes == 0)
+        return failf(Errc::InvalidArgument, 0, "encoder size %ux%u is too large for TurboJPEG",
+                     config.maxWidth, config.maxHeight);
     impl->out.reset(new (std::nothrow) unsigned char[impl->outBytes]);
     impl->scratch.reset(new (std::nothrow) unsigned char[impl->scratchBytes]);
     if (!impl->out || !impl->scratch)
@@ -301,6 +330,9 @@ Result<Planar> Encoder::Impl::fromMjpeg(const ImageView& f, const EncoderConfig&
         return failf(Errc::InvalidArgument, 0,
                      "frame is %ux%u, larger than the %ux%u the encoder was set up for", width,
                      height, config.maxWidth, config.maxHeight);
+    // TurboJPEG writes whole padded planes; init() sized the scratch for the worst of them.
+    if (yuvPlanesBytes(width, height, samp) > scratchBytes)
+        return fail(Errc::Internal, "scratch buffer smaller than TurboJPEG's planes");
     Planar p;
     unsigned char* planes[3] = {scratch.get(), nullptr, nullptr};
     const int components = samp == TJSAMP_GRAY ? 1 : 3;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `snapstage fetch URL`: one HTTPS (or HTTP) request through the client's own network stack.
 #include <signal.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "firmware/app/exit_codes.h"
 #include "firmware/net/http.h"
 #include "firmware/net/multipart.h"
+#include "firmware/util/redact.h"
 
 namespace snapstage::app {
 namespace {
@@ -157,15 +159,28 @@ Status addFormPart(net::Multipart& form, const std::string& spec) {
     return form.addFile(name, pathText.c_str(), filename, type);
 }
 
+// Headers whose values are credentials: registered for redaction before anything is sent.
+bool isSecretHeader(std::string_view name) {
+    for (const char* secret : {"authorization", "proxy-authorization", "x-api-key", "cookie"})
+        if (name.size() == std::strlen(secret) &&
+            strncasecmp(name.data(), secret, name.size()) == 0)
+            return true;
+    return false;
+}
+
 Status parseHeaders(const std::vector<std::string>& lines, std::vector<net::Header>& out) {
     for (const std::string& line : lines) {
         size_t colon = line.find(':');
         if (colon == std::string::npos || colon == 0)
             return failf(Errc::Usage, 0, "-H wants 'Name: value', not \"%s\"", line.c_str());
+        std::string_view name(line.data(), colon);
         std::string_view value(line.data() + colon + 1, line.size() - colon - 1);
         while (!value.empty() && value.front() == ' ')
             value.remove_prefix(1);
-        out.push_back({std::string_view(line.data(), colon), value});
+        // A server may echo the request back in its error body: masked wherever it is printed.
+        if (isSecretHeader(name) && !redact::addHeaderValue(value))
+            return failf(Errc::Usage, 0, "too many secret headers to keep out of the output");
+        out.push_back({name, value});
     }
     return okStatus();
 }
@@ -203,12 +218,12 @@ int64_t wallSeconds() {
     return static_cast<int64_t>(::time(nullptr));
 }
 
-void printHead(const net::Response& r) {
-    std::fprintf(stderr, "HTTP/1.1 %d %.*s\n", r.status, static_cast<int>(r.reason.size()),
-                 r.reason.data());
+// Through Events, so that the server's words are redacted and made printable like any message.
+void printHead(Events& events, const net::Response& r) {
+    events.say("HTTP/1.1 %d %.*s", r.status, static_cast<int>(r.reason.size()), r.reason.data());
     for (const net::Header& h : r.head->headers())
-        std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(h.name.size()), h.name.data(),
-                     static_cast<int>(h.value.size()), h.value.data());
+        events.say("%.*s: %.*s", static_cast<int>(h.name.size()), h.name.data(),
+                   static_cast<int>(h.value.size()), h.value.data());
 }
 
 // The exit for a reply that is not a success: 4 for 4xx but 429, else 3.
@@ -230,7 +245,7 @@ int statusFailure(Context& ctx, const net::Response& r, StatusSink& sink) {
 
 // Reports a response: the head with -i, fetch.done, and the exit for its status.
 int finish(Context& ctx, const FetchOptions& o, const net::Response& r, StatusSink& sink) {
-    if (o.include) printHead(r);
+    if (o.include) printHead(ctx.events, r);
     ctx.events.emit(
         "fetch.done",
         {{"status", r.status}, {"bytes", r.bodyBytes}, {"url", r.url}, {"redirects", r.redirects}});
@@ -283,9 +298,9 @@ int runFetch(Context& ctx, Args& args) {
     bool https = false;
     double maxTime = 0;
     std::vector<net::Header> headers;
+    if (Status st = parseHeaders(o.headers, headers); !st) return report(ctx, st.error());
     if (Status st = checkOptions(o, ctx.events.json(), https, maxTime); !st)
         return report(ctx, st.error());
-    if (Status st = parseHeaders(o.headers, headers); !st) return report(ctx, st.error());
     auto form = std::make_unique<net::Multipart>();
     net::FileSource rawBody;
     auto body = buildBody(o, *form, rawBody);

@@ -106,7 +106,12 @@ Status AtomicFile::open(const std::string& path, unsigned mode) noexcept {
     path_ = path;
     tmpPath_ = path + ".tmp-XXXXXX";
     fd_ = ::mkostemp(tmpPath_.data(), O_CLOEXEC);
-    if (fd_ < 0) return ioFailure("cannot create", tmpPath_, errno);
+    if (fd_ < 0) {
+        // Messages name the file the caller asked for; the temporary is an implementation detail.
+        const int err = errno;
+        tmpPath_.clear();
+        return ioFailure("cannot create a temporary file to write", path_, err);
+    }
     ::fchmod(fd_, static_cast<mode_t>(mode));
     return {};
 }
@@ -114,13 +119,13 @@ Status AtomicFile::open(const std::string& path, unsigned mode) noexcept {
 Status AtomicFile::write(std::span<const std::byte> data) noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::write before open");
     auto st = writeAll(fd_, data);
-    if (!st) return fail(st.error().withContext(tmpPath_.c_str()));
+    if (!st) return fail(st.error().withContext(path_.c_str()));
     return {};
 }
 
 Status AtomicFile::commit() noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::commit before open");
-    if (::fsync(fd_) != 0) return ioFailure("cannot sync", tmpPath_, errno);
+    if (::fsync(fd_) != 0) return ioFailure("cannot sync", path_, errno);
     ::close(fd_);
     fd_ = -1;
     if (::rename(tmpPath_.c_str(), path_.c_str()) != 0) {

@@ -5,6 +5,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "firmware/util/text.h"
+
 namespace snapstage::app {
 namespace {
 
@@ -25,14 +27,57 @@ std::string describe(json::Value v) {
     }
 }
 
+std::string memberPath(const std::string& parent, std::string_view name) {
+    return parent.empty() ? std::string(name) : parent + "." + std::string(name);
+}
+
+// Depth-first walk of checkDocument(); `path` names `v` ("" for the root).
+Status checkValue(const std::string& origin, json::Value v, const std::string& path) {
+    if (v.isString()) {
+        const std::string_view s = v.asString();
+        if (size_t bad = text::firstInvalidUtf8(s); bad != std::string_view::npos)
+            return failf(Errc::Config, 0,
+                         "%s: %s: the text is not valid UTF-8 (byte 0x%02x at offset %zu)",
+                         origin.c_str(), path.c_str(), static_cast<uint8_t>(s[bad]), bad);
+        return {};
+    }
+    int index = 0;
+    for (json::Value child : v) {
+        std::string childPath = path + "[" + std::to_string(index++) + "]";
+        if (v.isObject()) {
+            const std::string_view name = child.name();
+            if (text::firstInvalidUtf8(name) != std::string_view::npos)
+                return failf(Errc::Config, 0, "%s: %s: key \"%.*s\" is not valid UTF-8",
+                             origin.c_str(), path.empty() ? "(top level)" : path.c_str(),
+                             static_cast<int>(name.size()), name.data());
+            childPath = memberPath(path, name);
+            for (json::Value earlier : v) {  // cJSON keeps every duplicate; get() sees the first
+                if (earlier == child) break;
+                if (earlier.name() == name)
+                    return failf(Errc::Config, 0,
+                                 "%s: %s: the key appears more than once; keep one", origin.c_str(),
+                                 childPath.c_str());
+            }
+        }
+        SNAPSTAGE_TRY(checkValue(origin, child, childPath));
+    }
+    return {};
+}
+
 }  // namespace
+
+Status checkDocument(const std::string& origin, json::Value root) noexcept {
+    return checkValue(origin, root, "");
+}
 
 SectionReader::SectionReader(const std::string& origin, std::string prefix,
                              json::Value object) noexcept
     : origin_(origin), prefix_(std::move(prefix)), object_(object) {}
 
 std::string SectionReader::path(const char* key) const {
-    return prefix_.empty() ? std::string(key) : prefix_ + "." + key;
+    if (prefix_.empty()) return key;
+    if (*key == '\0') return prefix_;  // the section itself
+    return prefix_ + "." + key;
 }
 
 void SectionReader::fail(const char* key, const char* fmt, ...) noexcept {
@@ -136,7 +181,7 @@ json::Value SectionReader::object(const char* key) noexcept {
 
 bool SectionReader::device(hal::DeviceSpec& spec, std::initializer_list<const char*> backends,
                            std::initializer_list<const char*> textKeys,
-                           std::initializer_list<const char*> numberKeys,
+                           std::initializer_list<NumberKey> numberKeys,
                            std::initializer_list<const char*> flagKeys) noexcept {
     std::string backend = spec.backend;
     if (!text("backend", backend, backends)) return false;
@@ -147,10 +192,10 @@ bool SectionReader::device(hal::DeviceSpec& spec, std::initializer_list<const ch
         if (!text(k, s)) return false;
         if (!s.empty()) spec.setOption(k, s);
     }
-    for (const char* k : numberKeys) {
+    for (const NumberKey& k : numberKeys) {
         uint32_t n = 0;
-        if (!whole(k, n, 0, 1u << 20)) return false;
-        if (object_.get(k).valid()) spec.setOption(k, std::to_string(n));
+        if (!whole(k.name, n, k.min, k.max)) return false;
+        if (object_.get(k.name).valid()) spec.setOption(k.name, std::to_string(n));
     }
     for (const char* k : flagKeys) {
         bool b = false;

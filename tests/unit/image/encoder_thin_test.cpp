@@ -56,5 +56,57 @@ TEST(EncoderThin, ReencodesMjpegFramesOfEverySamplingDownToOnePixel) {
     }
 }
 
+// Planes in buffers of exactly their own size, so that AddressSanitizer sees any read past them.
+struct OddFrame {
+    std::vector<std::byte> y, u, v, uv;
+    ImageView view;
+};
+
+OddFrame oddFrame(PixelFormat format, uint32_t w, uint32_t h) {
+    OddFrame f;
+    const uint32_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+    f.y.assign(size_t{w} * h, std::byte{120});
+    f.view.format = format;
+    f.view.width = w;
+    f.view.height = h;
+    f.view.planes[0] = Plane{f.y, w};
+    if (format == PixelFormat::I420) {
+        f.u.assign(size_t{cw} * ch, std::byte{90});
+        f.v.assign(size_t{cw} * ch, std::byte{160});
+        f.view.planes[1] = Plane{f.u, cw};
+        f.view.planes[2] = Plane{f.v, cw};
+        f.view.planeCount = 3;
+    } else {
+        f.uv.assign(size_t{cw} * 2 * ch, std::byte{128});
+        f.view.planes[1] = Plane{f.uv, cw * 2};
+        f.view.planeCount = 2;
+    }
+    return f;
+}
+
+TEST(EncoderThin, EncodesOddSizedI420AndNv12FramesWithoutReadingPastTheirPlanes) {
+    struct Size {
+        uint32_t w, h;
+    } sizes[] = {{1, 1}, {5, 3}, {33, 17}, {2, 3}, {3, 2}};
+    for (PixelFormat format : {PixelFormat::I420, PixelFormat::Nv12}) {
+        for (const Size& s : sizes) {
+            SCOPED_TRACE(std::string(to_string(format)) + " " + std::to_string(s.w) + "x" +
+                         std::to_string(s.h));
+            // Given a frame with an odd side, each plane exactly as large as its rows
+            OddFrame frame = oddFrame(format, s.w, s.h);
+            Encoder enc;
+            ASSERT_TRUE(enc.init({s.w, s.h, 90, Subsampling::S420}).ok());
+            // When it is encoded (TurboJPEG reads luma padded to even sides)
+            auto jpeg = enc.encode(frame.view, {});
+            // Then it encodes at its size, and nothing outside the planes was read
+            ASSERT_TRUE(jpeg.ok()) << jpeg.error().message();
+            auto d = test::decodeWithTurboJpeg(*jpeg);
+            ASSERT_TRUE(d.ok) << d.error;
+            EXPECT_EQ(d.width, static_cast<int>(s.w));
+            EXPECT_EQ(d.height, static_cast<int>(s.h));
+        }
+    }
+}
+
 }  // namespace
 }  // namespace snapstage::image

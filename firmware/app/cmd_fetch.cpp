@@ -220,10 +220,10 @@ int64_t wallSeconds() {
 
 // Through Events, so that the server's words are redacted and made printable like any message.
 void printHead(Events& events, const net::Response& r) {
-    events.say("HTTP/1.1 %d %.*s", r.status, static_cast<int>(r.reason.size()), r.reason.data());
+    events.show("HTTP/1.1 %d %.*s", r.status, static_cast<int>(r.reason.size()), r.reason.data());
     for (const net::Header& h : r.head->headers())
-        events.say("%.*s: %.*s", static_cast<int>(h.name.size()), h.name.data(),
-                   static_cast<int>(h.value.size()), h.value.data());
+        events.show("%.*s: %.*s", static_cast<int>(h.name.size()), h.name.data(),
+                    static_cast<int>(h.value.size()), h.value.data());
 }
 
 // The exit for a reply that is not a success: 4 for 4xx but 429, else 3.

@@ -109,6 +109,13 @@ void Events::say(const char* fmt, ...) noexcept {
     va_end(args);
 }
 
+void Events::show(const char* fmt, ...) noexcept {
+    va_list args;
+    va_start(args, fmt);
+    line(-1, fmt, args);
+    va_end(args);
+}
+
 void Events::detail(const char* fmt, ...) noexcept {
     va_list args;
     va_start(args, fmt);

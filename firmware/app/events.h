@@ -52,6 +52,8 @@ public:
 
     // A human line on stderr (not with -q).
     [[gnu::format(printf, 2, 3)]] void say(const char* fmt, ...) noexcept;
+    // A human line on stderr even with -q: output the user asked for (fetch -i's headers).
+    [[gnu::format(printf, 2, 3)]] void show(const char* fmt, ...) noexcept;
     // A human line on stderr only with -v.
     [[gnu::format(printf, 2, 3)]] void detail(const char* fmt, ...) noexcept;
 

@@ -69,6 +69,8 @@ TEST(Events, WithoutJsonStdoutStaysEmptyAndQuietSilencesSay) {
     quiet.say("hello");
     EXPECT_EQ(drain(out), "");
     EXPECT_EQ(drain(err), "");
+    quiet.show("asked for");  // output the user asked for is shown even with -q
+    EXPECT_EQ(drain(err), "asked for\n");
     std::fclose(out);
     std::fclose(err);
 }

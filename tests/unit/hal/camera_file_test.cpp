@@ -7,11 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -101,27 +102,33 @@ TEST_F(FileCameraTest, ErrorsSayWhatIsWrong) {
     EXPECT_EQ(st.error().code(), Errc::StorageFormat);
 }
 
-// Opens `fifo` for writing (and closes it) after `delay` unless `done` is set first: unblocks a
-// reader stuck in open(), so that a regression fails the test instead of hanging it.
+// Opens `fifo` for writing (and closes it) after 2 s unless destroyed first: unblocks a reader
+// stuck in open(), so that a regression fails the test instead of hanging it. A passing test
+// destroys it at once (no sleep).
 class FifoUnblocker {
 public:
     explicit FifoUnblocker(std::string fifo) : fifo_(std::move(fifo)) {
         thread_ = std::thread([this] {
-            for (int i = 0; i < 40 && !done_; ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            if (done_) return;
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (done_.wait_for(lock, std::chrono::seconds(2), [this] { return finished_; })) return;
             int fd = ::open(fifo_.c_str(), O_WRONLY | O_NONBLOCK);
             if (fd >= 0) ::close(fd);
         });
     }
     ~FifoUnblocker() {
-        done_ = true;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            finished_ = true;
+        }
+        done_.notify_one();
         thread_.join();
     }
 
 private:
     std::string fifo_;
-    std::atomic<bool> done_{false};
+    std::mutex mutex_;
+    std::condition_variable done_;
+    bool finished_ = false;
     std::thread thread_;
 };
 

@@ -2,6 +2,7 @@
 // Typed, validating reads of config sections.
 #include "firmware/app/config_reader.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 
@@ -31,6 +32,26 @@ std::string memberPath(const std::string& parent, std::string_view name) {
     return parent.empty() ? std::string(name) : parent + "." + std::string(name);
 }
 
+// An object's keys: each valid UTF-8 and none repeated (cJSON keeps every duplicate, and get()
+// would silently see only the first). Sorted, so a file of many keys stays quick to check.
+Status checkKeys(const std::string& origin, json::Value object, const std::string& path) {
+    std::vector<std::string_view> names;
+    names.reserve(static_cast<size_t>(object.size()));
+    for (json::Value member : object) {
+        const std::string_view name = member.name();
+        if (text::firstInvalidUtf8(name) != std::string_view::npos)
+            return failf(Errc::Config, 0, "%s: %s: key \"%.*s\" is not valid UTF-8", origin.c_str(),
+                         path.empty() ? "(top level)" : path.c_str(), static_cast<int>(name.size()),
+                         name.data());
+        names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end())
+        return failf(Errc::Config, 0, "%s: %s: the key appears more than once; keep one",
+                     origin.c_str(), memberPath(path, *twice).c_str());
+    return {};
+}
+
 // Depth-first walk of checkDocument(); `path` names `v` ("" for the root).
 Status checkValue(const std::string& origin, json::Value v, const std::string& path) {
     if (v.isString()) {
@@ -41,24 +62,12 @@ Status checkValue(const std::string& origin, json::Value v, const std::string& p
                          origin.c_str(), path.c_str(), static_cast<uint8_t>(s[bad]), bad);
         return {};
     }
+    if (v.isObject()) SNAPSTAGE_TRY(checkKeys(origin, v, path));
     int index = 0;
     for (json::Value child : v) {
-        std::string childPath = path + "[" + std::to_string(index++) + "]";
-        if (v.isObject()) {
-            const std::string_view name = child.name();
-            if (text::firstInvalidUtf8(name) != std::string_view::npos)
-                return failf(Errc::Config, 0, "%s: %s: key \"%.*s\" is not valid UTF-8",
-                             origin.c_str(), path.empty() ? "(top level)" : path.c_str(),
-                             static_cast<int>(name.size()), name.data());
-            childPath = memberPath(path, name);
-            for (json::Value earlier : v) {  // cJSON keeps every duplicate; get() sees the first
-                if (earlier == child) break;
-                if (earlier.name() == name)
-                    return failf(Errc::Config, 0,
-                                 "%s: %s: the key appears more than once; keep one", origin.c_str(),
-                                 childPath.c_str());
-            }
-        }
+        const std::string childPath = v.isObject() ? memberPath(path, child.name())
+                                                   : path + "[" + std::to_string(index) + "]";
+        ++index;
         SNAPSTAGE_TRY(checkValue(origin, child, childPath));
     }
     return {};

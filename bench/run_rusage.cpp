@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Runs a command and prints its resource use as "rusage WALL_S CPU_S MAXRSS_KIB EXIT" on stderr.
+// Runs a command and prints its resource use as "rusage WALL_S CPU_S MAXRSS_KIB EXIT" on stderr,
+// then "rusage-split USER_S SYS_S MINOR_FAULTS" on a line of its own.
 // A small process of its own, so that the command's peak RSS is not inflated by the memory of the
 // (large) process that starts the benchmark: Linux counts the pre-exec image in ru_maxrss.
 #include <sys/resource.h>
@@ -35,5 +36,10 @@ int main(int argc, char** argv) {
                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::fprintf(stderr, "\nrusage %.6f %.6f %ld %d\n", wall, cpu, ru.ru_maxrss, code);
+    std::fprintf(
+        stderr, "rusage-split %.6f %.6f %ld\n",
+        static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) / 1e6,
+        static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) / 1e6,
+        ru.ru_minflt);
     return code;
 }

@@ -29,6 +29,15 @@ constexpr const char* kUsage =
 // 2020-01-01: a wall clock before this has not been set (no RTC, no network time yet).
 constexpr int64_t kClockSaneAfter = 1577836800;
 
+// A bad camera option with where the camera was named: "--camera" or "FILE: camera" (width=0
+// then names its file and key, as config errors do). Other camera errors name their device.
+Error cameraError(const Context& ctx, const Error& e) {
+    if (e.code() != Errc::InvalidArgument) return e;
+    if (!ctx.options.cameraSpec.empty()) return e.withContext("--camera");
+    if (ctx.config.cameraSource.empty()) return e;
+    return e.withContext((ctx.config.cameraSource + ": camera").c_str());
+}
+
 int runCapture(Context& ctx, Args& args) {
     std::string output, timeoutText = "5000";
     while (!args.done()) {
@@ -47,15 +56,17 @@ int runCapture(Context& ctx, Args& args) {
 
     Runtime rt(ctx);
     auto camera = rt.camera();
-    if (!camera) return ctx.events.failure(camera.error());
+    if (!camera) return ctx.events.failure(cameraError(ctx, camera.error()));
     hal::Camera& cam = **camera;
     hal::CameraInfo info = cam.info();
     ctx.events.detail("camera: %s (%s) %ux%u %s", info.backend, info.name, info.width, info.height,
                       to_string(info.format));
 
     image::Encoder encoder;
+    // The frame's size comes from the camera (a file's own header): name it when it is refused.
     if (auto st = rt.encoder(encoder, info.width, info.height); !st)
-        return ctx.events.failure(st.error());
+        return ctx.events.failure(
+            st.error().withContext((std::string(info.backend) + " camera " + info.name).c_str()));
 
     if (auto st = cam.start(); !st) return ctx.events.failure(st.error());
     auto frame = cam.capture(static_cast<int>(timeoutMs));

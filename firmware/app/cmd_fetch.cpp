@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `snapstage fetch URL`: one HTTPS (or HTTP) request through the client's own network stack.
+#include <strings.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "firmware/app/runtime.h"
 #include "firmware/net/http.h"
 #include "firmware/net/multipart.h"
+#include "firmware/util/redact.h"
 
 namespace snapstage::app {
 namespace {
@@ -158,25 +160,38 @@ Status addFormPart(net::Multipart& form, const std::string& spec) {
     return form.addFile(name, pathText.c_str(), filename, type);
 }
 
+// Headers whose values are credentials: registered for redaction before anything is sent.
+bool isSecretHeader(std::string_view name) {
+    for (const char* secret : {"authorization", "proxy-authorization", "x-api-key", "cookie"})
+        if (name.size() == std::strlen(secret) &&
+            strncasecmp(name.data(), secret, name.size()) == 0)
+            return true;
+    return false;
+}
+
 Status parseHeaders(const std::vector<std::string>& lines, std::vector<net::Header>& out) {
     for (const std::string& line : lines) {
         size_t colon = line.find(':');
         if (colon == std::string::npos || colon == 0)
             return failf(Errc::Usage, 0, "-H wants 'Name: value', not \"%s\"", line.c_str());
+        std::string_view name(line.data(), colon);
         std::string_view value(line.data() + colon + 1, line.size() - colon - 1);
         while (!value.empty() && value.front() == ' ')
             value.remove_prefix(1);
-        out.push_back({std::string_view(line.data(), colon), value});
+        // A server may echo the request back in its error body: masked wherever it is printed.
+        if (isSecretHeader(name) && !redact::addHeaderValue(value))
+            return failf(Errc::Usage, 0, "too many secret headers to keep out of the output");
+        out.push_back({name, value});
     }
     return okStatus();
 }
 
-void printHead(const net::Response& r) {
-    std::fprintf(stderr, "HTTP/1.1 %d %.*s\n", r.status, static_cast<int>(r.reason.size()),
-                 r.reason.data());
+// Through Events, so that the server's words are redacted and made printable like any message.
+void printHead(Events& events, const net::Response& r) {
+    events.show("HTTP/1.1 %d %.*s", r.status, static_cast<int>(r.reason.size()), r.reason.data());
     for (const net::Header& h : r.head->headers())
-        std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(h.name.size()), h.name.data(),
-                     static_cast<int>(h.value.size()), h.value.data());
+        events.show("%.*s: %.*s", static_cast<int>(h.name.size()), h.name.data(),
+                    static_cast<int>(h.value.size()), h.value.data());
 }
 
 // The exit for a reply that is not a success: 4 for 4xx but 429, else 3.
@@ -198,7 +213,7 @@ int statusFailure(Context& ctx, const net::Response& r, StatusSink& sink) {
 
 // Reports a response: the head with -i, fetch.done, and the exit for its status.
 int finish(Context& ctx, const FetchOptions& o, const net::Response& r, StatusSink& sink) {
-    if (o.include) printHead(r);
+    if (o.include) printHead(ctx.events, r);
     ctx.events.emit(
         "fetch.done",
         {{"status", r.status}, {"bytes", r.bodyBytes}, {"url", r.url}, {"redirects", r.redirects}});
@@ -251,9 +266,9 @@ int runFetch(Context& ctx, Args& args) {
     bool https = false;
     double maxTime = 0;
     std::vector<net::Header> headers;
+    if (Status st = parseHeaders(o.headers, headers); !st) return report(ctx, st.error());
     if (Status st = checkOptions(o, ctx.events.json(), https, maxTime); !st)
         return report(ctx, st.error());
-    if (Status st = parseHeaders(o.headers, headers); !st) return report(ctx, st.error());
     auto form = std::make_unique<net::Multipart>();
     net::FileSource rawBody;
     auto body = buildBody(o, *form, rawBody);

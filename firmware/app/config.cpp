@@ -8,6 +8,7 @@
 
 #include "firmware/app/boards_builtin.h"
 #include "firmware/app/config_reader.h"
+#include "firmware/net/tls.h"
 #include "firmware/util/fs.h"
 #include "firmware/util/json.h"
 #include "hal/display.h"
@@ -19,9 +20,18 @@ constexpr size_t kMaxConfigBytes = 256 * 1024;
 
 using Reader = SectionReader;
 
+// Frame sides: the largest any camera backend or the encoder takes (the pattern camera stops at
+// 8192 and says so at init, naming this section).
+constexpr uint32_t kMaxFrameSide = 16384;
+
 void readCamera(Reader& r, hal::DeviceSpec& spec) {
     r.device(spec, {"pattern", "file", "v4l2"}, {"format"},
-             {"width", "height", "buffers", "fps", "timeout_ms"}, {});
+             {{"width", 1, kMaxFrameSide},
+              {"height", 1, kMaxFrameSide},
+              {"buffers", 2, 16},
+              {"fps", 1, 1000},
+              {"timeout_ms", 1, 600000}},
+             {});
 }
 
 void readDisplay(Reader& r, hal::DeviceSpec& spec) {
@@ -29,7 +39,7 @@ void readDisplay(Reader& r, hal::DeviceSpec& spec) {
 }
 
 void readInput(Reader& r, hal::DeviceSpec& spec) {
-    r.device(spec, {"gpio", "evdev", "stdin", "none"}, {"chip", "key"}, {"line", "debounce_ms"},
+    r.device(spec, {"gpio", "evdev", "stdin", "none"}, {"chip", "key"}, {{"line"}, {"debounce_ms"}},
              {"active_low"});
 }
 
@@ -63,6 +73,7 @@ Status applyBoard(const std::string& name, Config& cfg) {
     auto doc = json::Document::parse(*text);
     if (!doc) return failf(Errc::Config, 0, "%s: %s", source.c_str(), doc.error().message());
     json::Value root = doc->root();
+    SNAPSTAGE_TRY(checkDocument(source, root));
     Reader top(source, "", root);
     BoardInfo& b = cfg.board;
     b.source = source;
@@ -98,7 +109,12 @@ Status applyBoard(const std::string& name, Config& cfg) {
     std::string prefix = source;  // messages name the board file
     bool ok =
         section(
-            prefix, defaults, "camera", [&](Reader& r) { readCamera(r, cfg.camera); }, first) &&
+            prefix, defaults, "camera",
+            [&](Reader& r) {
+                readCamera(r, cfg.camera);
+                cfg.cameraSource = prefix;
+            },
+            first) &&
         section(
             prefix, defaults, "display", [&](Reader& r) { readDisplay(r, cfg.display); }, first) &&
         section(
@@ -154,6 +170,9 @@ void readService(Reader& r, ServiceConfig& s) {
 void readTls(Reader& r, TlsConfig& t) {
     r.text("ca_file", t.caFile);
     r.textList("pins", t.pins);
+    if (t.pins.size() > net::kMaxTlsPins)
+        r.fail("pins", "%zu pins listed; at most %zu are supported", t.pins.size(),
+               net::kMaxTlsPins);
     for (const auto& pin : t.pins)
         if (!validPin(pin))
             r.fail("pins", "\"%.60s\" is not sha256/<base64 of a 32-byte digest>", pin.c_str());
@@ -180,7 +199,11 @@ Status applyConfig(const std::string& origin, json::Value root, Config& cfg) {
     auto run = [&](const char* name, auto&& fn) { return section(origin, root, name, fn, first); };
     bool ok = run("service", [&](Reader& r) { readService(r, cfg.service); }) &&
               run("tls", [&](Reader& r) { readTls(r, cfg.tls); }) &&
-              run("camera", [&](Reader& r) { readCamera(r, cfg.camera); }) &&
+              run("camera",
+                  [&](Reader& r) {
+                      readCamera(r, cfg.camera);
+                      cfg.cameraSource = origin;
+                  }) &&
               run("jpeg", [&](Reader& r) { readJpeg(r, cfg.jpeg); }) &&
               run("display", [&](Reader& r) { readDisplay(r, cfg.display); }) &&
               run("input", [&](Reader& r) { readInput(r, cfg.input); }) &&
@@ -237,6 +260,7 @@ Result<Config> parseConfig(const std::string& text, const std::string& origin) n
     json::Value root = doc->root();
     if (!root.isObject())
         return failf(Errc::Config, 0, "%s: expected a JSON object", origin.c_str());
+    SNAPSTAGE_TRY(checkDocument(origin, root));
     Reader top(origin, "", root);
     if (!top.text("board", boardName)) return fail(top.error());
     if (auto st = applyBoard(boardName, cfg); !st) {

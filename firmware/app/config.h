@@ -59,7 +59,8 @@ struct Config {
     BoardInfo board;
     ServiceConfig service;
     TlsConfig tls;
-    hal::DeviceSpec camera;  // from the "camera" section: backend, device, other keys as options
+    hal::DeviceSpec camera;    // from the "camera" section: backend, device, other keys as options
+    std::string cameraSource;  // the file whose "camera" section set it; "" for the defaults
     JpegConfig jpeg;
     hal::DeviceSpec display;
     hal::DeviceSpec input;

@@ -2,8 +2,11 @@
 // Typed, validating reads of config sections.
 #include "firmware/app/config_reader.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+
+#include "firmware/util/text.h"
 
 namespace snapstage::app {
 namespace {
@@ -25,14 +28,65 @@ std::string describe(json::Value v) {
     }
 }
 
+std::string memberPath(const std::string& parent, std::string_view name) {
+    return parent.empty() ? std::string(name) : parent + "." + std::string(name);
+}
+
+// An object's keys: each valid UTF-8 and none repeated (cJSON keeps every duplicate, and get()
+// would silently see only the first). Sorted, so a file of many keys stays quick to check.
+Status checkKeys(const std::string& origin, json::Value object, const std::string& path) {
+    std::vector<std::string_view> names;
+    names.reserve(static_cast<size_t>(object.size()));
+    for (json::Value member : object) {
+        const std::string_view name = member.name();
+        if (text::firstInvalidUtf8(name) != std::string_view::npos)
+            return failf(Errc::Config, 0, "%s: %s: key \"%.*s\" is not valid UTF-8", origin.c_str(),
+                         path.empty() ? "(top level)" : path.c_str(), static_cast<int>(name.size()),
+                         name.data());
+        names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end())
+        return failf(Errc::Config, 0, "%s: %s: the key appears more than once; keep one",
+                     origin.c_str(), memberPath(path, *twice).c_str());
+    return {};
+}
+
+// Depth-first walk of checkDocument(); `path` names `v` ("" for the root).
+Status checkValue(const std::string& origin, json::Value v, const std::string& path) {
+    if (v.isString()) {
+        const std::string_view s = v.asString();
+        if (size_t bad = text::firstInvalidUtf8(s); bad != std::string_view::npos)
+            return failf(Errc::Config, 0,
+                         "%s: %s: the text is not valid UTF-8 (byte 0x%02x at offset %zu)",
+                         origin.c_str(), path.c_str(), static_cast<uint8_t>(s[bad]), bad);
+        return {};
+    }
+    if (v.isObject()) SNAPSTAGE_TRY(checkKeys(origin, v, path));
+    int index = 0;
+    for (json::Value child : v) {
+        const std::string childPath = v.isObject() ? memberPath(path, child.name())
+                                                   : path + "[" + std::to_string(index) + "]";
+        ++index;
+        SNAPSTAGE_TRY(checkValue(origin, child, childPath));
+    }
+    return {};
+}
+
 }  // namespace
+
+Status checkDocument(const std::string& origin, json::Value root) noexcept {
+    return checkValue(origin, root, "");
+}
 
 SectionReader::SectionReader(const std::string& origin, std::string prefix,
                              json::Value object) noexcept
     : origin_(origin), prefix_(std::move(prefix)), object_(object) {}
 
 std::string SectionReader::path(const char* key) const {
-    return prefix_.empty() ? std::string(key) : prefix_ + "." + key;
+    if (prefix_.empty()) return key;
+    if (*key == '\0') return prefix_;  // the section itself
+    return prefix_ + "." + key;
 }
 
 void SectionReader::fail(const char* key, const char* fmt, ...) noexcept {
@@ -148,7 +202,7 @@ json::Value SectionReader::object(const char* key) noexcept {
 
 bool SectionReader::device(hal::DeviceSpec& spec, std::initializer_list<const char*> backends,
                            std::initializer_list<const char*> textKeys,
-                           std::initializer_list<const char*> numberKeys,
+                           std::initializer_list<NumberKey> numberKeys,
                            std::initializer_list<const char*> flagKeys) noexcept {
     std::string backend = spec.backend;
     if (!text("backend", backend, backends)) return false;
@@ -159,10 +213,10 @@ bool SectionReader::device(hal::DeviceSpec& spec, std::initializer_list<const ch
         if (!text(k, s)) return false;
         if (!s.empty()) spec.setOption(k, s);
     }
-    for (const char* k : numberKeys) {
+    for (const NumberKey& k : numberKeys) {
         uint32_t n = 0;
-        if (!whole(k, n, 0, 1u << 20)) return false;
-        if (object_.get(k).valid()) spec.setOption(k, std::to_string(n));
+        if (!whole(k.name, n, k.min, k.max)) return false;
+        if (object_.get(k.name).valid()) spec.setOption(k.name, std::to_string(n));
     }
     for (const char* k : flagKeys) {
         bool b = false;

@@ -16,6 +16,17 @@
 
 namespace snapstage::app {
 
+// A numeric device option and the values it accepts.
+struct NumberKey {
+    const char* name;
+    uint32_t min = 0;
+    uint32_t max = 1u << 20;
+};
+
+// Checks a whole parsed document before any section is read: every object's keys are unique, and
+// every key and string is valid UTF-8. Errors: Config "<origin>: <key path>: ...".
+Status checkDocument(const std::string& origin, json::Value root) noexcept;
+
 class SectionReader {
 public:
     // `origin` is the file name for messages; `prefix` the key path ("camera").
@@ -40,7 +51,7 @@ public:
     // every other known key (numbers and booleans as text) as an option.
     bool device(hal::DeviceSpec& spec, std::initializer_list<const char*> backends,
                 std::initializer_list<const char*> textKeys,
-                std::initializer_list<const char*> numberKeys,
+                std::initializer_list<NumberKey> numberKeys,
                 std::initializer_list<const char*> flagKeys) noexcept;
 
     // Reads a device section whose backends and their options come from a registry table

@@ -4,21 +4,27 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 
 #include "firmware/app/exit_codes.h"
 #include "firmware/util/json_writer.h"
+#include "firmware/util/redact.h"
+#include "firmware/util/text.h"
 #include "firmware/util/time.h"
 
 namespace snapstage::app {
 namespace {
 
+// Every text field of an event passes here: secrets out, then the writer's escaping.
 void writeField(JsonWriter& w, const Field& f) {
     w.key(f.key);
     switch (f.kind) {
-        case Field::Kind::Text:
-            w.value(f.text);
+        case Field::Kind::Text: {
+            char clean[2048];
+            w.value(redact::scrub(f.text, clean));
             break;
+        }
         case Field::Kind::Int:
             w.value(f.integer);
             break;
@@ -76,17 +82,37 @@ void Events::emit(std::string_view name, std::initializer_list<Field> fields) no
     std::fflush(out_);
 }
 
+void Events::human(std::string_view text, bool keepLineBreaks) noexcept {
+    // The one way human text reaches stderr: secrets out, then no control character left raw
+    // (escape sequences in a key or a server's reply would act on the terminal).
+    char clean[2048], shown[4096];
+    const std::string_view redacted = redact::scrub(text, clean);
+    const size_t n =
+        text::printable(redacted, std::span<char>(shown, sizeof shown - 1), keepLineBreaks);
+    shown[n] = '\n';
+    std::fwrite(shown, 1, n + 1, err_);
+}
+
 void Events::line(int minVerbosity, const char* fmt, va_list args) noexcept {
     if (verbosity_ < minVerbosity) return;
     endProgressLine();
-    std::vfprintf(err_, fmt, args);
-    std::fputc('\n', err_);
+    char text[2048];
+    const int n = std::vsnprintf(text, sizeof text, fmt, args);
+    if (n < 0) return;
+    human(std::string_view(text, std::min(static_cast<size_t>(n), sizeof text - 1)), true);
 }
 
 void Events::say(const char* fmt, ...) noexcept {
     va_list args;
     va_start(args, fmt);
     line(0, fmt, args);
+    va_end(args);
+}
+
+void Events::show(const char* fmt, ...) noexcept {
+    va_list args;
+    va_start(args, fmt);
+    line(-1, fmt, args);
     va_end(args);
 }
 
@@ -142,7 +168,9 @@ void Events::endProgressLine() noexcept {
 
 int Events::failure(const Error& error) noexcept {
     endProgressLine();
-    std::fprintf(err_, "snapstage: %s\n", error.message());
+    char text[Error::kMessageCapacity + 16];
+    std::snprintf(text, sizeof text, "snapstage: %s", error.message());
+    human(text, false);
     emit("error", {{"code", errorName(error.code())},
                    {"kind", to_string(error.code())},
                    {"message", error.message()}});
@@ -151,7 +179,9 @@ int Events::failure(const Error& error) noexcept {
 
 int Events::usage(const Error& error, std::string_view command) noexcept {
     endProgressLine();
-    std::fprintf(err_, "snapstage: %s\n", error.message());
+    char text[Error::kMessageCapacity + 16];
+    std::snprintf(text, sizeof text, "snapstage: %s", error.message());
+    human(text, false);
     if (!command.empty())
         std::fprintf(err_, "see 'snapstage %.*s --help'\n", static_cast<int>(command.size()),
                      command.data());

@@ -46,8 +46,14 @@ public:
     // {"event": name, fields...} as one line on stdout, flushed, when --json; nothing otherwise.
     void emit(std::string_view name, std::initializer_list<Field> fields = {}) noexcept;
 
+    // Human text (say, detail, failure, usage) has every registered secret masked (see
+    // firmware/util/redact.h) and every control character escaped, on a terminal or not; event
+    // text fields are masked the same way, and the JSON writer keeps them valid JSON.
+
     // A human line on stderr (not with -q).
     [[gnu::format(printf, 2, 3)]] void say(const char* fmt, ...) noexcept;
+    // A human line on stderr even with -q: output the user asked for (fetch -i's headers).
+    [[gnu::format(printf, 2, 3)]] void show(const char* fmt, ...) noexcept;
     // A human line on stderr only with -v.
     [[gnu::format(printf, 2, 3)]] void detail(const char* fmt, ...) noexcept;
 
@@ -66,6 +72,8 @@ public:
 private:
     void endProgressLine() noexcept;
     void line(int minVerbosity, const char* fmt, va_list args) noexcept;
+    // Writes `text` and a newline on stderr, redacted and made printable.
+    void human(std::string_view text, bool keepLineBreaks) noexcept;
 
     bool json_;
     int verbosity_;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "firmware/util/fs.h"
+#include "firmware/util/redact.h"
 
 namespace snapstage::app {
 namespace {
@@ -56,6 +57,7 @@ Status Runtime::openSpool() noexcept {
 Status Runtime::loadApiKey() noexcept {
     if (const char* env = std::getenv("SNAPSTAGE_API_KEY"); env && *env) {
         apiKey_ = env;
+        redact::add(apiKey_);  // never printed, logged or put in an event, whatever echoes it
         return okStatus();
     }
     const std::string& path = ctx_.config.service.apiKeyFile;
@@ -80,6 +82,7 @@ Status Runtime::loadApiKey() noexcept {
         return failf(Errc::Config, 0, "service.api_key_file: %s does not hold one key",
                      path.c_str());
     apiKey_ = key;
+    redact::add(apiKey_);
     return okStatus();
 }
 

@@ -164,8 +164,10 @@ Status Encoder::init(const EncoderConfig& config) noexcept {
         return failf(Errc::InvalidArgument, 0, "encoder size %ux%u is too large for TurboJPEG",
                      config.maxWidth, config.maxHeight);
     impl->outBytes = kHeadroom + jpegBytes;
-    // Three full planes: the worst case, a 4:4:4 MJPEG frame decoded to YUV.
-    impl->scratchBytes = size_t{config.maxWidth} * config.maxHeight * 3;
+    impl->scratchBytes = detail::tjScratchBytes(config.maxWidth, config.maxHeight);
+    if (impl->scratchBytes == 0)
+        return failf(Errc::InvalidArgument, 0, "encoder size %ux%u is too large for TurboJPEG",
+                     config.maxWidth, config.maxHeight);
     impl->out.reset(new (std::nothrow) unsigned char[impl->outBytes]);
     impl->scratch.reset(new (std::nothrow) unsigned char[impl->scratchBytes]);
     if (!impl->out || !impl->scratch)
@@ -234,10 +236,11 @@ Result<Planar> Encoder::Impl::fromI420(const ImageView& f) noexcept {
     SNAPSTAGE_TRY(checkPlane(f, 2, cw, ch));
     Planar p;
     p.samp = outputSamp(wanted, TJSAMP_420);
-    for (unsigned i = 0; i < 3; ++i) {
+    for (unsigned i = 1; i < 3; ++i) {
         p.planes[i] = bytesOf(f.planes[i]);
         p.strides[i] = static_cast<int>(f.planes[i].strideBytes);
     }
+    p.planes[0] = detail::tjPaddedLuma(f, p.samp, scratch.get(), p.strides[0]);
     return p;
 }
 
@@ -248,11 +251,11 @@ Result<Planar> Encoder::Impl::fromNv12(const ImageView& f) noexcept {
     SNAPSTAGE_TRY(checkPlane(f, 1, size_t{cw} * 2, ch));
     Planar p;
     p.samp = outputSamp(wanted, TJSAMP_420);
-    p.planes[0] = bytesOf(f.planes[0]);
-    p.strides[0] = static_cast<int>(f.planes[0].strideBytes);
-    if (p.samp == TJSAMP_GRAY) return p;  // luma only: leave the chroma unread
     unsigned char* u = scratch.get();
     unsigned char* v = u + size_t{cw} * ch;
+    // init() sized the scratch for U, V and a padded luma plane: TurboJPEG's own 4:2:0 planes.
+    p.planes[0] = detail::tjPaddedLuma(f, p.samp, v + size_t{cw} * ch, p.strides[0]);
+    if (p.samp == TJSAMP_GRAY) return p;  // luma only: leave the chroma unread
     splitNv12Chroma(bytesOf(f.planes[1]), f.planes[1].strideBytes, cw, ch, u, v);
     p.planes[1] = u;
     p.planes[2] = v;
@@ -267,13 +270,18 @@ Result<Planar> Encoder::Impl::fromYuyv(const ImageView& f) noexcept {
     p.samp = outputSamp(wanted, TJSAMP_422);
     const bool to420 = p.samp == TJSAMP_420;
     const uint32_t cw = f.width / 2, ch = to420 ? (f.height + 1) / 2 : f.height;
+    // TurboJPEG reads 4:2:0 luma to an even height: an odd frame gets its last row repeated.
+    const auto rows = static_cast<uint32_t>(tjPlaneHeight(0, static_cast<int>(f.height), p.samp));
     YuvPlanesOut dst;
     dst.y = scratch.get();
     if (p.samp != TJSAMP_GRAY) {
-        dst.u = dst.y + size_t{f.width} * f.height;
+        dst.u = dst.y + size_t{f.width} * rows;
         dst.v = dst.u + size_t{cw} * ch;
     }
     deinterleaveYuyv(bytesOf(f.planes[0]), f.planes[0].strideBytes, f.width, f.height, to420, dst);
+    if (rows > f.height)
+        std::memcpy(dst.y + size_t{f.width} * f.height, dst.y + size_t{f.width} * (f.height - 1),
+                    f.width);
     p.planes[0] = dst.y;
     p.planes[1] = dst.u;
     p.planes[2] = dst.v;
@@ -301,6 +309,9 @@ Result<Planar> Encoder::Impl::fromMjpeg(const ImageView& f, const EncoderConfig&
         return failf(Errc::InvalidArgument, 0,
                      "frame is %ux%u, larger than the %ux%u the encoder was set up for", width,
                      height, config.maxWidth, config.maxHeight);
+    // TurboJPEG writes whole padded planes; init() sized the scratch for the worst of them.
+    if (detail::tjYuvPlanesBytes(width, height, samp) > scratchBytes)
+        return fail(Errc::Internal, "scratch buffer smaller than TurboJPEG's planes");
     Planar p;
     unsigned char* planes[3] = {scratch.get(), nullptr, nullptr};
     const int components = samp == TJSAMP_GRAY ? 1 : 3;

@@ -3,6 +3,8 @@
 // pixels at a time and a scalar tail; other targets (armhf without NEON) run the scalar loop.
 #include "firmware/image/planar.h"
 
+#include <cstring>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #elif defined(__ARM_NEON)
@@ -168,6 +170,20 @@ void downsamplePlaneInPlace(uint8_t* plane, uint32_t width, uint32_t height, uin
             const unsigned sum = unsigned{r0[x0]} + r0[x1] + r1[x0] + r1[x1];
             d[ox] = static_cast<uint8_t>((sum + 2) >> 2);
         }
+    }
+}
+
+void copyPadded(const uint8_t* src, size_t stride, uint32_t width, uint32_t height, uint8_t* dst,
+                uint32_t paddedWidth, uint32_t paddedHeight) noexcept {
+    for (uint32_t row = 0; row < paddedHeight; ++row) {
+        uint8_t* d = dst + size_t{row} * paddedWidth;
+        if (row >= height) {
+            std::memcpy(d, d - paddedWidth, paddedWidth);
+            continue;
+        }
+        std::memcpy(d, src + row * stride, width);
+        for (uint32_t x = width; x < paddedWidth; ++x)
+            d[x] = d[width - 1];
     }
 }
 

@@ -31,4 +31,10 @@ void deinterleaveYuyv(const uint8_t* src, size_t stride, uint32_t width, uint32_
 void downsamplePlaneInPlace(uint8_t* plane, uint32_t width, uint32_t height, uint32_t fx,
                             uint32_t fy) noexcept;
 
+// Copies a `width` x `height` plane (rows `stride` bytes apart) into a tightly packed
+// `paddedWidth` x `paddedHeight` one at `dst`, repeating the last column and the last row into
+// the padding (as TurboJPEG pads planes to whole MCUs).
+void copyPadded(const uint8_t* src, size_t stride, uint32_t width, uint32_t height, uint8_t* dst,
+                uint32_t paddedWidth, uint32_t paddedHeight) noexcept;
+
 }  // namespace snapstage::image

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// TurboJPEG error translation.
+// TurboJPEG error translation and buffer sizes.
 #include "firmware/image/turbojpeg_support.h"
 
 #include <turbojpeg.h>
 
 #include <string_view>
+
+#include "firmware/image/planar.h"
 
 namespace snapstage::image::detail {
 
@@ -67,6 +69,43 @@ Result<JpegHeader> tjReadHeader(void* handle, std::span<const std::byte> jpeg,
     if (h.width <= 0 || h.height <= 0)
         return failf(Errc::JpegDecode, 0, "%s: no image in the data (truncated?)", what);
     return h;
+}
+
+size_t tjYuvPlanesBytes(uint32_t w, uint32_t h, int samp) noexcept {
+    size_t total = 0;
+    const int components = samp == TJSAMP_GRAY ? 1 : 3;
+    for (int c = 0; c < components; ++c) {
+        const unsigned long n =
+            tjPlaneSizeYUV(c, static_cast<int>(w), 0, static_cast<int>(h), samp);
+        if (n == static_cast<unsigned long>(-1)) return 0;
+        total += n;
+    }
+    return total;
+}
+
+size_t tjScratchBytes(uint32_t w, uint32_t h) noexcept {
+    size_t worst = size_t{w} * h * 2;
+    for (int samp = 0; samp < TJ_NUMSAMP; ++samp) {
+        const size_t n = tjYuvPlanesBytes(w, h, samp);
+        if (n == 0) return 0;
+        worst = n > worst ? n : worst;
+    }
+    return worst;
+}
+
+const unsigned char* tjPaddedLuma(const ImageView& frame, int samp, unsigned char* spare,
+                                  int& stride) noexcept {
+    const Plane& y = frame.planes[0];
+    const auto* bytes = reinterpret_cast<const unsigned char*>(y.data.data());
+    const auto pw = static_cast<uint32_t>(tjPlaneWidth(0, static_cast<int>(frame.width), samp));
+    const auto ph = static_cast<uint32_t>(tjPlaneHeight(0, static_cast<int>(frame.height), samp));
+    if (y.strideBytes >= pw && y.data.size() >= size_t{y.strideBytes} * (ph - 1) + pw) {
+        stride = static_cast<int>(y.strideBytes);
+        return bytes;
+    }
+    copyPadded(bytes, y.strideBytes, frame.width, frame.height, spare, pw, ph);
+    stride = static_cast<int>(pw);
+    return spare;
 }
 
 }  // namespace snapstage::image::detail

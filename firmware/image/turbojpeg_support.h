@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Internal to firmware/image: TurboJPEG error translation shared by the encoder and decoder.
+// Internal to firmware/image: TurboJPEG error translation shared by the encoder and decoder, and
+// buffer sizes from TurboJPEG's own size functions.
 // Takes the handle as void* (what tjhandle is) so that this header needs no TurboJPEG include.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
+#include "firmware/util/pixels.h"
 #include "firmware/util/result.h"
 
 namespace snapstage::image::detail {
@@ -37,5 +40,22 @@ struct JpegHeader {
 // leaves it mid-header, so every later call on it would fail). Errors: JpegDecode "<what>: ...".
 Result<JpegHeader> tjReadHeader(void* handle, std::span<const std::byte> jpeg,
                                 const char* what) noexcept;
+
+// Bytes of the planes tjDecompressToYUVPlanes() writes for a w x h image sampled `samp` (TJSAMP_*,
+// stride 0): each plane padded as TurboJPEG pads it, to whole MCUs (a 1x1 4:2:0 image has a 2x2
+// luma plane, a 1-pixel-wide 4:1:1 one a 4-pixel-wide luma plane), so several times w*h*3 for
+// very thin images. 0 when too large.
+size_t tjYuvPlanesBytes(uint32_t w, uint32_t h, int samp) noexcept;
+
+// The encoder's scratch for any frame up to w x h: NV12 chroma or YUYV planes (at most 2 bytes a
+// pixel), or an MJPEG frame of any sampling decoded to its padded planes. 0 when too large.
+size_t tjScratchBytes(uint32_t w, uint32_t h) noexcept;
+
+// The luma plane of an I420 or NV12 frame as TurboJPEG reads it under `samp`: padded to whole
+// chroma blocks (an odd side gains a column or a row). A camera plane that stops at its last
+// pixel is copied, padded, into `spare` (room for tjPlaneSizeYUV(0, ...) bytes); others are used
+// in place. `stride` receives the returned plane's row pitch.
+const unsigned char* tjPaddedLuma(const ImageView& frame, int samp, unsigned char* spare,
+                                  int& stride) noexcept;
 
 }  // namespace snapstage::image::detail

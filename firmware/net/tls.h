@@ -26,6 +26,9 @@ enum class SuiteOrder : uint8_t {
     AesFirst,
 };
 
+// The most public-key pins a TlsContext holds (the config loader checks tls.pins against it).
+inline constexpr size_t kMaxTlsPins = 8;
+
 struct TlsSettings {
     std::string caFile;  // PEM bundle of trusted roots; empty: kSystemCaBundle
     std::string caPem;   // trusted roots given in memory instead (tests, embedded roots)

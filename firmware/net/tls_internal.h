@@ -18,7 +18,7 @@
 namespace snapstage::net {
 
 struct TlsContext::Impl {
-    static constexpr size_t kMaxPins = 8;
+    static constexpr size_t kMaxPins = kMaxTlsPins;
     static constexpr size_t kSessionSlots = 4;
 
     struct SessionSlot {

@@ -28,6 +28,8 @@ public:
 
     Type type() const noexcept;
     bool valid() const noexcept { return node_ != nullptr; }
+    // The same node of the same Document.
+    bool operator==(const Value& other) const noexcept = default;
     bool isObject() const noexcept { return type() == Type::Object; }
     bool isArray() const noexcept { return type() == Type::Array; }
     bool isString() const noexcept { return type() == Type::String; }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "firmware/util/text.h"
+
 namespace snapstage {
 
 void JsonWriter::put(char c) noexcept {
@@ -50,33 +52,32 @@ JsonWriter& JsonWriter::key(std::string_view name) noexcept {
 JsonWriter& JsonWriter::value(std::string_view text) noexcept {
     separator();
     put('"');
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                put("\\\"");
-                break;
-            case '\\':
-                put("\\\\");
-                break;
-            case '\n':
-                put("\\n");
-                break;
-            case '\r':
-                put("\\r");
-                break;
-            case '\t':
-                put("\\t");
-                break;
-            default:
-                if (c < 0x20) {
-                    char esc[8];
-                    std::snprintf(esc, sizeof esc, "\\u%04x", c);
-                    put(esc);
-                } else {
-                    put(ch);
-                }
+    uint32_t cp = 0;
+    for (size_t pos = 0; pos < text.size();) {
+        const size_t n = text::utf8Length(text, pos, cp);
+        if (n == 0) {  // not UTF-8: U+FFFD, so that the output stays valid JSON
+            put("\xEF\xBF\xBD");
+            ++pos;
+            continue;
         }
+        if (cp == '"') {
+            put("\\\"");
+        } else if (cp == '\\') {
+            put("\\\\");
+        } else if (cp == '\n') {
+            put("\\n");
+        } else if (cp == '\r') {
+            put("\\r");
+        } else if (cp == '\t') {
+            put("\\t");
+        } else if (text::isControl(cp)) {  // C0, DEL and C1: escaped, never raw
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(cp));
+            put(esc);
+        } else {
+            put(text.substr(pos, n));
+        }
+        pos += n;
     }
     put('"');
     needComma_ = true;

@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <span>
+
+#include "firmware/util/redact.h"
+#include "firmware/util/text.h"
 
 namespace snapstage::log {
 namespace {
@@ -39,18 +43,25 @@ void setSink(std::FILE* sink) noexcept {
 
 void write(Level l, const char* fmt, ...) noexcept {
     char line[1024];
-    int prefix = std::snprintf(line, sizeof line, "snapstage: %s: ", name(l));
-    if (prefix < 0) return;
     va_list args;
     va_start(args, fmt);
-    int n = std::vsnprintf(line + prefix, sizeof line - static_cast<size_t>(prefix), fmt, args);
+    int n = std::vsnprintf(line, sizeof line, fmt, args);
     va_end(args);
     if (n < 0) return;
-    size_t len = static_cast<size_t>(prefix) + static_cast<size_t>(n);
-    if (len > sizeof line - 2) len = sizeof line - 2;
-    line[len++] = '\n';
+    const size_t len =
+        static_cast<size_t>(n) < sizeof line ? static_cast<size_t>(n) : sizeof line - 1;
+    // Whatever the message holds (a server's words, a file name): secrets masked, then no control
+    // character left raw, one line.
+    char clean[1024];
+    const std::string_view redacted = redact::scrub(std::string_view(line, len), clean);
+    char out[2048];
+    int prefix = std::snprintf(out, sizeof out, "snapstage: %s: ", name(l));
+    if (prefix < 0) return;
+    size_t total = static_cast<size_t>(prefix);
+    total += text::printable(redacted, std::span<char>(out + total, sizeof out - 1 - total), false);
+    out[total++] = '\n';
     std::FILE* sink = gSink.load();
-    std::fwrite(line, 1, len, sink ? sink : stderr);
+    std::fwrite(out, 1, total, sink ? sink : stderr);
 }
 
 }  // namespace snapstage::log

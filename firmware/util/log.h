@@ -16,7 +16,8 @@ Level level() noexcept;
 void setSink(std::FILE* sink) noexcept;
 
 // One line "snapstage: <level>: <message>\n", written with a single fwrite so lines from the two
-// threads never interleave. Lines longer than 1 KiB are truncated.
+// threads never interleave. Lines longer than 1 KiB are truncated. Registered secrets are masked
+// (firmware/util/redact.h) and control characters escaped, so nothing raw reaches a terminal.
 [[gnu::format(printf, 2, 3)]] void write(Level level, const char* fmt, ...) noexcept;
 
 #define SNAPSTAGE_LOG(lvl, ...)                                                   \

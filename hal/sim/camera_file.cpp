@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +12,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <new>
 
 #include "firmware/util/fd.h"
 #include "firmware/util/time.h"
@@ -31,6 +31,24 @@ bool hasImageSuffix(const std::string& name) {
     return ext == "jpg" || ext == "jpeg" || ext == "ppm";
 }
 
+// What a non-regular file is, for messages.
+const char* kindOf(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISDIR(mode)) return "a folder";
+    return "not a regular file";
+}
+
+Failure notRegular(const std::string& path, mode_t mode) {
+    return failf(Errc::CameraOpen, 0,
+                 "file: %s is %s: name a .jpg, .jpeg or .ppm file, or a folder of them",
+                 path.c_str(), kindOf(mode));
+}
+
+// The folder's image files in name order; each must be a regular file (stat() never blocks, as
+// opening a FIFO would).
 Result<std::vector<std::string>> listImages(const std::string& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (!d)
@@ -46,16 +64,39 @@ Result<std::vector<std::string>> listImages(const std::string& dir) {
     if (out.empty())
         return failf(Errc::CameraOpen, 0, "file: folder %s holds no .jpg, .jpeg or .ppm file",
                      dir.c_str());
+    for (const std::string& path : out) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0)
+            return failf(Errc::CameraOpen, errno, "file: %s: %s", path.c_str(),
+                         std::strerror(errno));
+        if (!S_ISREG(st.st_mode)) return notRegular(path, st.st_mode);
+    }
     return out;
 }
 
+bool sameFile(const struct stat& st, dev_t device, ino_t inode, size_t size, timespec modified) {
+    return st.st_dev == device && st.st_ino == inode && static_cast<size_t>(st.st_size) == size &&
+           st.st_mtim.tv_sec == modified.tv_sec && st.st_mtim.tv_nsec == modified.tv_nsec;
+}
+
 }  // namespace
+
+void FileCamera::Mapping::unmap() noexcept {
+    if (data) ::munmap(const_cast<std::byte*>(data), size);
+    *this = Mapping{};
+}
+
+FileCamera::~FileCamera() {
+    map_.unmap();
+}
 
 Status FileCamera::init() {
     SNAPSTAGE_TRY(spec_.checkKnown({}));
     const std::string& path = spec_.argument;
     if (path.empty())
         return fail(Errc::InvalidArgument, "file: name a file or folder, e.g. file:photo.jpg");
+    ready_ = false;
+    map_.unmap();
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return failf(Errc::CameraOpen, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
@@ -64,21 +105,11 @@ Status FileCamera::init() {
         auto list = listImages(path);
         if (!list) return fail(list.error());
         files_ = std::move(*list);
-    } else {
+    } else if (S_ISREG(st.st_mode)) {
         files_.push_back(path);
+    } else {
+        return notRegular(path, st.st_mode);
     }
-    // One buffer, as large as the largest file, allocated now and reused for every frame.
-    capacity_ = 0;
-    for (const auto& f : files_) {
-        if (::stat(f.c_str(), &st) != 0)
-            return failf(Errc::CameraOpen, errno, "file: %s: %s", f.c_str(), std::strerror(errno));
-        if (static_cast<size_t>(st.st_size) > kMaxFileBytes)
-            return failf(Errc::CameraFormat, 0, "file: %s is larger than 256 MiB", f.c_str());
-        capacity_ = std::max(capacity_, static_cast<size_t>(st.st_size));
-    }
-    buffer_.reset(new (std::nothrow) std::byte[capacity_]);
-    if (!buffer_) return failf(Errc::NoMemory, 0, "file: cannot allocate %zu bytes", capacity_);
-
     FrameView first;
     SNAPSTAGE_TRY(loadInto(files_[0], first));
     info_ = CameraInfo{};
@@ -88,24 +119,41 @@ Status FileCamera::init() {
     info_.height = first.height;
     info_.format = first.format;
     info_.bufferCount = 1;
+    ready_ = true;
+    return {};
+}
+
+Status FileCamera::mapFile(const std::string& path) noexcept {
+    // O_NONBLOCK: a FIFO put in place since init() must not hang the open.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid())
+        return failf(Errc::CameraIo, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        return failf(Errc::CameraIo, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return notRegular(path, st.st_mode);
+    if (map_.data && sameFile(st, map_.device, map_.inode, map_.size, map_.modified)) return {};
+    map_.unmap();
+    if (st.st_size <= 0) return failf(Errc::StorageFormat, 0, "file: %s is empty", path.c_str());
+    if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
+        return failf(Errc::CameraFormat, 0, "file: %s is larger than 256 MiB", path.c_str());
+    const auto size = static_cast<size_t>(st.st_size);
+    // MAP_POPULATE: the whole file is read by the encoder, so fault it in at once.
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+    if (p == MAP_FAILED)
+        return failf(errno == ENOMEM ? Errc::NoMemory : Errc::CameraIo, errno,
+                     "file: cannot map %s: %s", path.c_str(), std::strerror(errno));
+    map_.data = static_cast<const std::byte*>(p);
+    map_.size = size;
+    map_.device = st.st_dev;
+    map_.inode = st.st_ino;
+    map_.modified = st.st_mtim;
     return {};
 }
 
 Status FileCamera::loadInto(const std::string& path, FrameView& view) noexcept {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return failf(Errc::CameraIo, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
-    size_t got = 0;
-    for (;;) {
-        if (got == capacity_) break;
-        ssize_t n = ::read(fd.get(), buffer_.get() + got, capacity_ - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            return failf(Errc::CameraIo, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
-        if (n == 0) break;
-        got += static_cast<size_t>(n);
-    }
-    std::span<const std::byte> data(buffer_.get(), got);
+    SNAPSTAGE_TRY(mapFile(path));
+    std::span<const std::byte> data(map_.data, map_.size);
     auto header = probeImage(data);
     if (!header) return fail(header.error().withContext(path.c_str()));
     view = FrameView{};
@@ -124,7 +172,7 @@ Status FileCamera::loadInto(const std::string& path, FrameView& view) noexcept {
 }
 
 Status FileCamera::start() {
-    if (!buffer_) return fail(Errc::Internal, "file: start() before init()");
+    if (!ready_) return fail(Errc::Internal, "file: start() before init()");
     started_ = true;
     sequence_ = 0;
     next_ = 0;

@@ -77,6 +77,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/stall":
             time.sleep(8)
             self.close_connection = True
+        elif path == "/echo-401":
+            # A server that echoes the request, credentials and all, in its error reply.
+            text = "".join(f"{k}: {v}\n" for k, v in self.headers.items())
+            self.reply(401, text.encode(), extra=[("X-Echo-Key", self.headers.get("x-api-key", ""))])
         elif path.startswith("/status/"):
             code = int(path.rsplit("/", 1)[1])
             self.reply(code, b"status %d body\n" % code, extra=[("Retry-After", "30")])

@@ -139,6 +139,20 @@ def t_redirect_other_origin_drops_credentials(env):
     expect("Authorization" not in body and "X-Api-Key" not in body, body)
 
 
+def t_echoed_credentials_are_redacted(env):
+    key, token = "sk-echo-0123456789abcdef", "tok-fedcba9876543210"
+    out = os.path.join(env.work, "echo.txt")
+    r = env.fetch(f"https://localhost:{env.origin}/echo-401", "-o", out, "--json", "-i",
+                  "-H", f"x-api-key: {key}", "-H", f"Authorization: Bearer {token}")
+    err, events = r.stderr.decode(errors="replace"), r.stdout.decode()
+    expect(r.returncode == 4, f"exit {r.returncode}: {err}")
+    for secret in (key, token):
+        expect(secret not in err and secret not in events, f"{secret} printed: {err}{events}")
+    expect("X-Echo-Key: [redacted]" in err, err)
+    error = [json.loads(line) for line in events.splitlines()][-1]
+    expect(error["event"] == "error" and "[redacted]" in error["message"], error)
+
+
 def t_large_download_byte_for_byte(env):
     for port, name in ((env.origin, "python"), (env.nginx, "nginx"), (env.s_server, "s_server")):
         out = os.path.join(env.work, f"big-{name}.bin")

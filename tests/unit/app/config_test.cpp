@@ -68,7 +68,23 @@ TEST(Config, BadValuesNameTheFileAndTheKey) {
         const char* expected;
     } cases[] = {
         {R"({"camera": {"width": -3}})",
-         "my.json: camera.width: expected a whole number from 0 to 1048576, got -3"},
+         "my.json: camera.width: expected a whole number from 1 to 16384, got -3"},
+        {R"({"camera": {"width": 0}})",
+         "my.json: camera.width: expected a whole number from 1 to 16384, got 0"},
+        {R"({"camera": {"height": 100000}})",
+         "my.json: camera.height: expected a whole number from 1 to 16384, got 100000"},
+        {R"({"jpeg.": {"quality": 90}})", "my.json: jpeg.: unknown key"},
+        {R"({"jpeg": 5})", "my.json: jpeg: expected an object"},
+        {R"({"jpeg": {"quality": 90, "quality": "bad"}})",
+         "my.json: jpeg.quality: the key appears more than once"},
+        {R"({"board": "host", "board": "rpi4"})", "my.json: board: the key appears more than once"},
+        {R"({"service": {"widgets": {"w": ["a"], "w": ["b"]}}})",
+         "my.json: service.widgets.w: the key appears more than once"},
+        {"{\"service\": {\"tool\": \"\xff\xfe\"}}",
+         "my.json: service.tool: the text is not valid UTF-8 (byte 0xff at offset 0)"},
+        {"{\"tls\": {\"pins\": [\"ok\", \"b\xc3\"]}}",
+         "my.json: tls.pins[1]: the text is not valid UTF-8"},
+        {"{\"jpeg\": {\"q\xff\": 1}}", "my.json: jpeg: key \"q\xff\" is not valid UTF-8"},
         {R"({"camera": {"width": "wide"}})", "my.json: camera.width: expected a whole number"},
         {R"({"camera": {"colour": "red"}})", "my.json: camera.colour: unknown key"},
         {R"({"camera": {"backend": "webcam"}})",
@@ -99,6 +115,17 @@ TEST(Config, BadValuesNameTheFileAndTheKey) {
         EXPECT_NE(std::string(cfg.error().message()).find(c.expected), std::string::npos)
             << "for " << c.text << "\n got: " << cfg.error().message();
     }
+}
+
+TEST(Config, MoreTlsPinsThanTheClientHoldsAreRefusedAtLoad) {
+    std::string pins;
+    for (int i = 0; i < 9; ++i)
+        pins +=
+            std::string(i ? "," : "") + "\"sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"";
+    auto cfg = parseConfig("{\"tls\": {\"pins\": [" + pins + "]}}", "my.json");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_STREQ(cfg.error().message(),
+                 "my.json: tls.pins: 9 pins listed; at most 8 are supported");
 }
 
 TEST(Config, ValidPinsAreAccepted) {

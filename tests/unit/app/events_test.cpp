@@ -8,6 +8,8 @@
 #include <string>
 
 #include "firmware/util/json.h"
+#include "firmware/util/redact.h"
+#include "firmware/util/text.h"
 
 namespace snapstage::app {
 namespace {
@@ -67,6 +69,56 @@ TEST(Events, WithoutJsonStdoutStaysEmptyAndQuietSilencesSay) {
     quiet.say("hello");
     EXPECT_EQ(drain(out), "");
     EXPECT_EQ(drain(err), "");
+    quiet.show("asked for");  // output the user asked for is shown even with -q
+    EXPECT_EQ(drain(err), "asked for\n");
+    std::fclose(out);
+    std::fclose(err);
+}
+
+TEST(Events, BadBytesInAMessageGiveValidJsonAndNoRawControlsOnStderr) {
+    // Given an error whose message holds a key from a config file: 0xFF and an escape sequence
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    Events ev(true, 0, out, err);
+    // When it is reported
+    ev.failure(Error(Errc::Config, "c.json: jpeg.\xff\x1b[2Jx: unknown key"));
+    ev.say("said \x1b]0;title\x07 and \xc2\x9b");
+    // Then the event is valid UTF-8 JSON with U+FFFD for the bad byte and the escape escaped
+    const std::string events = drain(out);
+    EXPECT_EQ(text::firstInvalidUtf8(events), std::string::npos) << events;
+    auto doc = json::Document::parse(events);
+    ASSERT_TRUE(doc.ok()) << events;
+    EXPECT_EQ(doc->root().get("message").asString(),
+              "c.json: jpeg.\xEF\xBF\xBD\x1b[2Jx: unknown key");
+    EXPECT_NE(events.find("\\u001b"), std::string::npos) << events;
+    // And stderr shows both visibly, with no control character but the line ends
+    const std::string human = drain(err);
+    EXPECT_EQ(human,
+              "snapstage: c.json: jpeg.\\xff\\x1b[2Jx: unknown key\n"
+              "said \\x1b]0;title\\x07 and \\u009b\n");
+    std::fclose(out);
+    std::fclose(err);
+}
+
+TEST(Events, RegisteredSecretsAreMaskedInEveryOutput) {
+    // Given a registered secret
+    redact::clearForTesting();
+    ASSERT_TRUE(redact::add("sk-test-9876543210"));
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    Events ev(true, 1, out, err);
+    // When it reaches an event field, a human line and an error, from wherever
+    ev.emit("fetch.done", {{"url", "https://h/?key=sk-test-9876543210"}});
+    ev.detail("echo: %s", "x-api-key: sk-test-9876543210");
+    ev.failure(Error(Errc::ApiRejected, "401: {\"key\":\"sk-test-9876543210\"}"));
+    redact::clearForTesting();
+    // Then it appears nowhere, masked everywhere
+    const std::string events = drain(out), human = drain(err);
+    EXPECT_EQ(events.find("sk-test-9876543210"), std::string::npos) << events;
+    EXPECT_EQ(human.find("sk-test-9876543210"), std::string::npos) << human;
+    EXPECT_NE(events.find("key=[redacted]"), std::string::npos) << events;
+    EXPECT_NE(events.find("\\\"key\\\":\\\"[redacted]\\\""), std::string::npos) << events;
+    EXPECT_NE(human.find("x-api-key: [redacted]"), std::string::npos) << human;
     std::fclose(out);
     std::fclose(err);
 }

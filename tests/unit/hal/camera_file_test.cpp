@@ -2,12 +2,20 @@
 // Tests of the file camera.
 #include "hal/sim/camera_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <string>
+#include <thread>
 
 namespace snapstage::hal {
 namespace {
@@ -92,6 +100,108 @@ TEST_F(FileCameraTest, ErrorsSayWhatIsWrong) {
     st = c.init();
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code(), Errc::StorageFormat);
+}
+
+// Opens `fifo` for writing (and closes it) after 2 s unless destroyed first: unblocks a reader
+// stuck in open(), so that a regression fails the test instead of hanging it. A passing test
+// destroys it at once (no sleep).
+class FifoUnblocker {
+public:
+    explicit FifoUnblocker(std::string fifo) : fifo_(std::move(fifo)) {
+        thread_ = std::thread([this] {
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (done_.wait_for(lock, std::chrono::seconds(2), [this] { return finished_; })) return;
+            int fd = ::open(fifo_.c_str(), O_WRONLY | O_NONBLOCK);
+            if (fd >= 0) ::close(fd);
+        });
+    }
+    ~FifoUnblocker() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            finished_ = true;
+        }
+        done_.notify_one();
+        thread_.join();
+    }
+
+private:
+    std::string fifo_;
+    std::mutex mutex_;
+    std::condition_variable done_;
+    bool finished_ = false;
+    std::thread thread_;
+};
+
+TEST_F(FileCameraTest, RefusesAFifoOrAFolderHoldingOneWithoutBlocking) {
+    for (const char* name : {"pipe.jpg", "in-folder/pipe.jpg"}) {
+        SCOPED_TRACE(name);
+        // Given a FIFO with no writer, named directly or sitting in the camera's folder
+        ::mkdir((dir_ + "/in-folder").c_str(), 0755);
+        const std::string fifo = dir_ + "/" + name;
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+        const std::string target =
+            std::string(name).find('/') == std::string::npos ? fifo : dir_ + "/in-folder";
+        FileCamera cam(*DeviceSpec::parse("file:" + target));
+        FifoUnblocker unblocker(fifo);
+        // When the camera starts
+        const auto t0 = std::chrono::steady_clock::now();
+        auto st = cam.init();
+        const auto took = std::chrono::steady_clock::now() - t0;
+        // Then it is refused at once, with a message naming the FIFO
+        ASSERT_FALSE(st.ok());
+        EXPECT_LT(took, std::chrono::milliseconds(1000));
+        EXPECT_EQ(st.error().code(), Errc::CameraOpen);
+        EXPECT_NE(std::string(st.error().message()).find(fifo + " is a FIFO"), std::string::npos)
+            << st.error().message();
+    }
+}
+
+TEST_F(FileCameraTest, RefusesADevice) {
+    FileCamera cam(*DeviceSpec::parse("file:/dev/null"));
+    auto st = cam.init();
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(std::string(st.error().message()).find("/dev/null is a character device"),
+              std::string::npos)
+        << st.error().message();
+}
+
+// True when /proc/self/maps lists `path` (a file mapped into this process).
+bool isMapped(const std::string& path) {
+    std::ifstream maps("/proc/self/maps");
+    std::stringstream text;
+    text << maps.rdbuf();
+    return text.str().find(path) != std::string::npos;
+}
+
+TEST_F(FileCameraTest, LendsTheFrameFromAMapOfTheFileAndSeesItReplaced) {
+    // Given a PPM file
+    writePpm("photo.ppm", 4, 2, 100);
+    const std::string path = dir_ + "/photo.ppm";
+    FileCamera cam(*DeviceSpec::parse("file:" + path));
+    ASSERT_TRUE(cam.init().ok());
+    ASSERT_TRUE(cam.start().ok());
+    // When a frame is captured, it is lent from a mapping of the file, not a copy
+    auto f = cam.capture(100);
+    ASSERT_TRUE(f.ok()) << f.error().message();
+    EXPECT_TRUE(isMapped(path));
+    EXPECT_EQ(static_cast<uint8_t>(f->planes[0].data[0]), 100);
+    cam.release(*f);
+    // And when the file is replaced by another (rename), the next frame shows the new one
+    writePpm("next.ppm", 6, 4, 200);
+    ASSERT_EQ(std::rename((dir_ + "/next.ppm").c_str(), path.c_str()), 0);
+    f = cam.capture(100);
+    ASSERT_TRUE(f.ok()) << f.error().message();
+    EXPECT_EQ(f->width, 6u);
+    EXPECT_EQ(static_cast<uint8_t>(f->planes[0].data[0]), 200);
+    cam.release(*f);
+}
+
+TEST_F(FileCameraTest, RefusesAnEmptyFileNamingIt) {
+    std::fclose(std::fopen((dir_ + "/empty.jpg").c_str(), "wb"));
+    FileCamera cam(*DeviceSpec::parse("file:" + dir_ + "/empty.jpg"));
+    auto st = cam.init();
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(std::string(st.error().message()).find("empty.jpg"), std::string::npos);
 }
 
 }  // namespace

@@ -102,5 +102,21 @@ TEST(Planar, DownsamplesInPlaceByEachFactor) {
     }
 }
 
+TEST(Planar, CopyPaddedRepeatsTheLastColumnAndRow) {
+    struct Case {
+        uint32_t w, h, stride, pw, ph;
+        Bytes in, out;
+    } cases[] = {
+        {1, 1, 1, 2, 2, {7}, {7, 7, 7, 7}},                             // one pixel, 4:2:0
+        {3, 1, 4, 4, 2, {1, 2, 3, 99}, {1, 2, 3, 3, 1, 2, 3, 3}},       // stride past the row
+        {2, 3, 2, 2, 4, {1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6, 5, 6}},  // odd height only
+    };
+    for (auto& c : cases) {
+        Bytes out(size_t{c.pw} * c.ph, 0);
+        copyPadded(c.in.data(), c.stride, c.w, c.h, out.data(), c.pw, c.ph);
+        EXPECT_EQ(out, c.out) << c.w << "x" << c.h << " to " << c.pw << "x" << c.ph;
+    }
+}
+
 }  // namespace
 }  // namespace snapstage::image

@@ -4,11 +4,15 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "tests/support/alloc_counter.h"
 
@@ -96,6 +100,29 @@ TEST_F(FsTest, MakeDirsCreatesParents) {
     ASSERT_EQ(::stat(deep.c_str(), &st), 0);
     EXPECT_TRUE(S_ISDIR(st.st_mode));
     EXPECT_TRUE(makeDirs(deep).ok());
+}
+
+// In a child process (the file size limit is per process): a write that runs out of room, as
+// on a full disk, must name the file asked for, not the temporary beside it.
+void writeBeyondTheSizeLimit(const std::string& path) {
+    std::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing
+    rlimit limit{1024, 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) std::_Exit(3);
+    std::vector<std::byte> data(64 * 1024, std::byte{0x55});
+    Status st = writeFileAtomic(path, data);
+    if (st.ok()) std::_Exit(2);
+    const std::string message = st.error().message();
+    std::fprintf(stderr, "%s\n", message.c_str());
+    std::_Exit(message.find(path) != std::string::npos && message.find(".tmp-") == std::string::npos
+                   ? 0
+                   : 1);
+}
+
+TEST_F(FsTest, AFailedWriteNamesTheFileNotItsTemporary) {
+    const std::string path = dir_ + "/cap.jpg";
+    EXPECT_EXIT(writeBeyondTheSizeLimit(path), ::testing::ExitedWithCode(0),
+                "cannot write .*cap.jpg");
+    EXPECT_EQ(entries(), 0);  // and no temporary is left behind
 }
 
 }  // namespace

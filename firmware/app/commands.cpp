@@ -7,7 +7,7 @@ namespace snapstage::app {
 std::span<const Command* const> commandTable() noexcept {
     static const Command* const kCommands[] = {
         &kCaptureCommand, &kSubmitCommand,  &kStatusCommand,
-        &kJobsCommand,    &kCatalogCommand, &kFetchCommand,
+        &kJobsCommand,    &kCatalogCommand, &kShowCommand,   &kFetchCommand,
     };
     return kCommands;
 }

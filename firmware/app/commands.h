@@ -14,6 +14,7 @@ extern const Command kSubmitCommand;
 extern const Command kStatusCommand;
 extern const Command kJobsCommand;
 extern const Command kCatalogCommand;
+extern const Command kShowCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

@@ -42,6 +42,19 @@ Result<std::unique_ptr<hal::Camera>> Runtime::camera() noexcept {
     return camera;
 }
 
+Result<std::unique_ptr<hal::Display>> Runtime::display() noexcept {
+    hal::DeviceSpec spec = ctx_.config.display;
+    // A display that sizes itself (file, null) takes the board's screen size unless told.
+    if ((spec.backend == "file" || spec.backend == "null") && !spec.option("width")) {
+        spec.setOption("width", std::to_string(ctx_.config.board.screenWidth));
+        spec.setOption("height", std::to_string(ctx_.config.board.screenHeight));
+    }
+    auto display = hal::makeDisplay(spec);
+    if (!display) return fail(display.error().withContext("display"));
+    if (Status st = (*display)->init(); !st) return fail(st.error().withContext("display"));
+    return display;
+}
+
 Status Runtime::encoder(image::Encoder& out, uint32_t width, uint32_t height) noexcept {
     auto subsampling = image::parseSubsampling(ctx_.config.jpeg.subsampling);
     if (!subsampling) return fail(subsampling.error());

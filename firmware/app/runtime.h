@@ -15,6 +15,7 @@
 #include "firmware/jobs/spool.h"
 #include "firmware/net/tls.h"
 #include "hal/camera.h"
+#include "hal/display.h"
 
 namespace snapstage::app {
 
@@ -37,6 +38,8 @@ public:
     net::TlsSettings tlsSettings(bool withPins) const noexcept;
     // The camera of the config (or --camera), initialised. Errors: the backend's.
     Result<std::unique_ptr<hal::Camera>> camera() noexcept;
+    // The display of the config (or --display), initialised. Errors: the backend's.
+    Result<std::unique_ptr<hal::Display>> display() noexcept;
     // An encoder for `width` x `height` frames with the config's JPEG settings.
     Status encoder(image::Encoder& out, uint32_t width, uint32_t height) noexcept;
 

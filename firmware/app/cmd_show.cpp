@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// `snapstage show IMAGE`: an image on the configured display.
+#include <string>
+
+#include "firmware/app/commands.h"
+#include "firmware/app/exit_codes.h"
+#include "firmware/app/runtime.h"
+#include "firmware/ui/screens.h"
+#include "firmware/util/fs.h"
+
+namespace snapstage::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: snapstage show IMAGE [--display SPEC]\n"
+    "\n"
+    "Shows a JPEG on the configured display (or --display SPEC: fbdev:/dev/fb0, file:DIR, null),\n"
+    "scaled down in the decoder to fit the screen and centred. With the file display the\n"
+    "picture is written as DIR/screen-0001.png.\n"
+    "\n"
+    "Events (--json): show.done.\n"
+    "Exit codes: 0 shown; 2 usage or config error; 5 display error or an image that does not\n"
+    "decode.";
+
+int runShow(Context& ctx, Args& args) {
+    std::string path;
+    while (!args.done())
+        if (!(path.empty() && args.positional(path))) args.unknown();
+    if (!args.ok()) return ctx.events.usage(args.error(), "show");
+    if (path.empty()) return ctx.events.usage(Error(Errc::Usage, "show needs an IMAGE"), "show");
+    auto jpeg = fs::readFile(path, 64u << 20);
+    if (!jpeg) return ctx.events.failure(jpeg.error());
+    Runtime rt(ctx);
+    auto display = rt.display();
+    if (!display) return ctx.events.failure(display.error());
+    hal::DisplayInfo info = (*display)->info();
+    ui::Screens screens;
+    if (Status st = screens.init(info.width, info.height); !st)
+        return ctx.events.failure(st.error());
+    auto frame = (*display)->frame();
+    if (!frame) return ctx.events.failure(frame.error());
+    ui::ScreenState state;
+    state.kind = ui::ScreenKind::Photo;
+    state.after = *jpeg;
+    auto layout = screens.render(state, *frame);
+    if (!layout) return ctx.events.failure(layout.error().withContext(path.c_str()));
+    if (Status st = (*display)->present(); !st) return ctx.events.failure(st.error());
+    ctx.events.emit("show.done", {{"path", path},
+                                  {"display", info.backend},
+                                  {"width", layout->after.w},
+                                  {"height", layout->after.h}});
+    ctx.events.say("showing %s on %s (%s), %dx%d", path.c_str(), info.backend, info.name,
+                   layout->after.w, layout->after.h);
+    return toInt(Exit::Done);
+}
+
+}  // namespace
+
+const Command kShowCommand{"show", runShow, "an image on the configured display", kUsage};
+
+}  // namespace snapstage::app

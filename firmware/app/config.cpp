@@ -12,6 +12,7 @@
 #include "firmware/util/fs.h"
 #include "firmware/util/json.h"
 #include "hal/display.h"
+#include "hal/input.h"
 
 namespace snapstage::app {
 namespace {
@@ -39,8 +40,7 @@ void readDisplay(Reader& r, hal::DeviceSpec& spec) {
 }
 
 void readInput(Reader& r, hal::DeviceSpec& spec) {
-    r.device(spec, {"gpio", "evdev", "stdin", "none"}, {"chip", "key"}, {{"line"}, {"debounce_ms"}},
-             {"active_low"});
+    r.device(spec, "input", hal::inputBackendTable());
 }
 
 void readJpeg(Reader& r, JpegConfig& jpeg) {

@@ -101,6 +101,10 @@ const char* to_string(Errc code) noexcept {
             return "JPEG decode failed";
         case Errc::JpegFormat:
             return "unsupported image format";
+        case Errc::InputOpen:
+            return "cannot open the input";
+        case Errc::InputIo:
+            return "input error";
     }
     return "unknown error";
 }

@@ -68,6 +68,9 @@ enum class Errc : uint16_t {
     JpegEncode = 0x0900,
     JpegDecode = 0x0901,
     JpegFormat = 0x0902,
+    // Input (buttons, keys, touch)
+    InputOpen = 0x0A00,
+    InputIo = 0x0A01,
 };
 
 // A static literal naming the code ("camera busy"); never null.

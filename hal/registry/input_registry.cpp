@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// The input backends of this build: one table read by the factory, the config check and
+// `--version`.
+#include "hal/input.h"
+#include "hal/linux/input_linux.h"
+#include "hal/registry/registry.h"
+#include "hal/sim/input_sim.h"
+
+namespace snapstage::hal {
+namespace {
+
+constexpr BackendOption kGpioOptions[] = {{"chip", OptionKind::Text},
+                                          {"line", OptionKind::Number},
+                                          {"active_low", OptionKind::Flag},
+                                          {"debounce_ms", OptionKind::Number},
+                                          {"long_press_ms", OptionKind::Number}};
+constexpr BackendOption kEvdevOptions[] = {{"long_press_ms", OptionKind::Number}};
+
+template <typename T>
+Input* make(const DeviceSpec& spec) {
+    return new (std::nothrow) T(spec);
+}
+
+constexpr Backend<Input> kInputs[] = {
+    {{"null", {}}, make<NullInput>},
+    {{"stdin", {}}, make<StdinInput>},
+    {{"script", {}}, make<ScriptInput>},
+    {{"gpio", kGpioOptions}, make<GpioInput>},
+    {{"evdev", kEvdevOptions}, make<EvdevInput>},
+};
+
+constexpr BackendInfo kInputInfo[] = {kInputs[0].info, kInputs[1].info, kInputs[2].info,
+                                      kInputs[3].info, kInputs[4].info};
+
+}  // namespace
+
+Result<std::unique_ptr<Input>> makeInput(const DeviceSpec& spec) noexcept {
+    return makeBackend<Input>("input", kInputs, spec);
+}
+
+std::span<const BackendInfo> inputBackendTable() noexcept {
+    return kInputInfo;
+}
+
+const char* inputBackends() noexcept {
+    static char names[128];
+    if (!names[0]) {
+        const char* n[std::size(kInputs)];
+        for (size_t i = 0; i < std::size(kInputs); ++i)
+            n[i] = kInputs[i].info.name;
+        backendNames(n, std::size(kInputs), names, sizeof names);
+    }
+    return names;
+}
+
+}  // namespace snapstage::hal

@@ -15,6 +15,7 @@ extern const Command kStatusCommand;
 extern const Command kJobsCommand;
 extern const Command kCatalogCommand;
 extern const Command kShowCommand;
+extern const Command kRunCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

@@ -68,7 +68,7 @@ Events::Events(bool json, int verbosity, std::FILE* out, std::FILE* err) noexcep
       errIsTty_(::isatty(::fileno(err)) == 1) {}
 
 void Events::emit(std::string_view name, std::initializer_list<Field> fields) noexcept {
-    if (!json_) return;
+    if (!json_ && !tee_) return;
     char buf[2048];
     JsonWriter w(std::span<char>(buf, sizeof buf - 1));
     w.beginObject().key("event").value(name);
@@ -78,6 +78,8 @@ void Events::emit(std::string_view name, std::initializer_list<Field> fields) no
     if (w.overflowed()) return;  // events are small; an oversized one is a bug, not output
     std::string_view text = w.text();
     buf[text.size()] = '\n';
+    if (tee_) tee_->onEventLine(std::string_view(buf, text.size() + 1));
+    if (!json_) return;
     std::fwrite(buf, 1, text.size() + 1, out_);
     std::fflush(out_);
 }

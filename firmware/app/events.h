@@ -35,12 +35,27 @@ struct Field {
     bool flag = false;
 };
 
+// Receives every event as its JSON line (with the newline), whether or not --json is on: the
+// kiosk's control socket answers with the same events.
+class EventTee {
+public:
+    virtual ~EventTee() = default;
+    virtual void onEventLine(std::string_view line) noexcept = 0;
+
+protected:
+    EventTee() = default;
+    EventTee(const EventTee&) = default;
+    EventTee& operator=(const EventTee&) = default;
+};
+
 class Events {
 public:
     // `verbosity`: -1 quiet, 0 normal, 1 verbose. Streams are borrowed.
     Events(bool json, int verbosity, std::FILE* out = stdout, std::FILE* err = stderr) noexcept;
 
     bool json() const noexcept { return json_; }
+    // Also sends every event to `tee` (borrowed; null to stop). Same thread as emit().
+    void setTee(EventTee* tee) noexcept { tee_ = tee; }
     int verbosity() const noexcept { return verbosity_; }
 
     // {"event": name, fields...} as one line on stdout, flushed, when --json; nothing otherwise.
@@ -76,6 +91,7 @@ private:
     void human(std::string_view text, bool keepLineBreaks) noexcept;
 
     bool json_;
+    EventTee* tee_ = nullptr;
     int verbosity_;
     std::FILE* out_;
     std::FILE* err_;

@@ -59,6 +59,25 @@ Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes
     return data;
 }
 
+Result<size_t> readInto(const char* path, std::span<std::byte> out) noexcept {
+    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid()) return ioFailure("cannot open", path, errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return ioFailure("cannot stat", path, errno);
+    if (!S_ISREG(st.st_mode)) return failf(Errc::StorageIo, 0, "%s is not a file", path);
+    if (static_cast<uint64_t>(st.st_size) > out.size())
+        return failf(Errc::Overflow, 0, "%s is larger than %zu bytes", path, out.size());
+    size_t got = 0;
+    while (got < static_cast<size_t>(st.st_size)) {
+        ssize_t n = ::read(fd.get(), out.data() + got, static_cast<size_t>(st.st_size) - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return ioFailure("cannot read", path, errno);
+        if (n == 0) break;
+        got += static_cast<size_t>(n);
+    }
+    return got;
+}
+
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes) noexcept {
     auto data = readFile(path, maxBytes);
     if (!data) return fail(data.error());

@@ -17,6 +17,10 @@ namespace snapstage::fs {
 Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) noexcept;
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes) noexcept;
 
+// Reads the whole regular file `path` into `out` (a buffer sized at start-up); returns its size.
+// Never allocates. Errors: NotFound, StorageIo, Overflow when it is larger than `out`.
+Result<size_t> readInto(const char* path, std::span<std::byte> out) noexcept;
+
 // Writes `data` so that after a power loss the file holds either its old or its new content:
 // temporary file in the same folder, fsync, rename over `path`, fsync of the folder.
 Status writeFileAtomic(std::string_view path, std::span<const std::byte> data) noexcept;

@@ -6,7 +6,7 @@ namespace snapstage::app {
 
 std::span<const Command* const> commandTable() noexcept {
     static const Command* const kCommands[] = {
-        &kRunCommand,     &kCaptureCommand, &kSubmitCommand,  &kStatusCommand,
+        &kDemoCommand,    &kRunCommand,     &kCaptureCommand, &kSubmitCommand,  &kStatusCommand,
         &kJobsCommand,    &kCatalogCommand, &kShowCommand,   &kFetchCommand,
     };
     return kCommands;

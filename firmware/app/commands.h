@@ -16,6 +16,7 @@ extern const Command kJobsCommand;
 extern const Command kCatalogCommand;
 extern const Command kShowCommand;
 extern const Command kRunCommand;
+extern const Command kDemoCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

@@ -388,6 +388,8 @@ Status Kiosk::draw() noexcept {
             s.after = std::span(after_.get(), afterBytes_);
             if (resultView_ == 2) s.after = s.before;
             s.afterOnly = resultView_ != 0;
+            s.caption = resultView_ == 1 ? "After. Press to see before, hold to start again."
+                                         : "Before. Press to see both, hold to start again.";
             break;
         case Mode::Error:
             s.kind = ui::ScreenKind::Error;
@@ -398,8 +400,21 @@ Status Kiosk::draw() noexcept {
     if (!frame) return fail(frame.error());
     auto layout = screens_.render(s, *frame);
     SNAPSTAGE_TRY(display_->present());
-    if (!layout) return fail(layout.error());
     dirty_ = false;
+    if (!layout) return fail(layout.error());
+    // Where things are, for rigs that read the screen back.
+    const ui::ScreenLayout& l = *layout;
+    events_.emit("screen.shown", {{"screen", ui::to_string(s.kind)},
+                                  {"after_x", l.after.x},
+                                  {"after_y", l.after.y},
+                                  {"after_w", l.after.w},
+                                  {"after_h", l.after.h},
+                                  {"before_x", l.before.x},
+                                  {"before_y", l.before.y},
+                                  {"before_w", l.before.w},
+                                  {"before_h", l.before.h},
+                                  {"bar_w", l.bar.w},
+                                  {"bar_filled", l.barFilled.w}});
     return okStatus();
 }
 

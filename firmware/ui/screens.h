@@ -49,8 +49,9 @@ struct ScreenState {
     int64_t elapsedS = 0;               // processing
     std::span<const std::byte> before;  // result: JPEG of the photo
     std::span<const std::byte> after;   // result: JPEG of the processed image
-    bool afterOnly = false;  // result: one image at a time (the button switches), else both
-    std::string_view link;   // result: a public URL of the result, shown as text
+    bool afterOnly = false;    // result: one image at a time (the button switches), else both
+    std::string_view caption;  // result, one at a time: what it is and what the button does
+    std::string_view link;     // result: a public URL of the result, shown as text
 };
 
 // Where things landed, for tests and HIL rigs that read the screen back.

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Integration tests of the kiosk: `snapstage demo` end to end (the result screen must show the
+# processed image: its pixels are compared with the downloaded result), the control socket
+# driven as a HIL rig drives it, and photos taken without a network going out once it is back.
+# Usage: kiosk_test.py SNAPSTAGE DATA_DIR
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = None
+DATA = None
+
+
+def read_png(path):
+    """(width, height, rows of RGB bytes) of an 8-bit RGB PNG."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    i, idat, w, h = 8, b"", 0, 0
+    while i < len(data):
+        n = struct.unpack(">I", data[i:i + 4])[0]
+        kind, body = data[i + 4:i + 8], data[i + 8:i + 8 + n]
+        if kind == b"IHDR":
+            w, h = struct.unpack(">II", body[:8])
+            assert body[8:10] == b"\x08\x02", "8-bit RGB"
+        elif kind == b"IDAT":
+            idat += body
+        i += 12 + n
+    raw = zlib.decompress(idat)
+    rows = []
+    for y in range(h):
+        line = raw[y * (3 * w + 1):(y + 1) * (3 * w + 1)]
+        assert line[0] == 0, "filter none"
+        rows.append(line[1:])
+    return w, h, rows
+
+
+def djpeg(path, scale):
+    out = subprocess.run(["djpeg", "-scale", scale, "-pnm", path], capture_output=True,
+                         check=True).stdout
+    parts = out.split(b"\n", 3)
+    w, h = map(int, parts[1].split())
+    return w, h, parts[3]
+
+
+def events_of(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sandbox:
+    def __init__(self, state, port=0):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tools/sandbox/sandbox.py"), "--port", str(port),
+             "--state", state, "--quiet", "--process-seconds", "0.5"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.line = json.loads(self.proc.stdout.readline())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class KioskTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="snapstage-kiosk-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def config(self, base_url, ca_file):
+        path = os.path.join(self.dir, "snapstage.json")
+        with open(path, "w") as f:
+            json.dump({"service": {"base_url": base_url, "widgets": {
+                "widget-space-tool-virtual-staging": [
+                    "item-bedroom-widget-space-tool-virtual-staging"],
+                "widget-style-tool-virtual-staging": [
+                    "item-modern-widget-style-tool-virtual-staging"]}},
+                "tls": {"ca_file": ca_file},
+                "spool": {"dir": os.path.join(self.dir, "spool")},
+                "display": {"backend": "file", "device": os.path.join(self.dir, "screens"),
+                            "width": 800, "height": 480},
+                "camera": {"backend": "file",
+                           "device": os.path.join(DATA, "photos", "lakeside-640.jpg")},
+                "poll": {"min_interval_s": 0.1, "max_interval_s": 0.5}}, f)
+        return path
+
+    def test_demo_shows_the_processed_result_beside_the_photo(self):
+        out = os.path.join(self.dir, "demo")
+        r = subprocess.run([BIN, "--json", "demo", "--out", out], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        events = events_of(r.stdout)
+        done = [e for e in events if e["event"] == "demo.done"][0]
+        shown = [e for e in events if e["event"] == "screen.shown"]
+        kinds = [e["screen"] for e in shown]
+        for k in ("ready", "countdown", "capture" if "capture" in kinds else "uploading",
+                  "processing", "result"):
+            self.assertIn(k, kinds)
+        result = [e for e in shown if e["screen"] == "result"][-1]
+        w, h, rows = read_png(done["result_screen"])
+        self.assertEqual((w, h), (1280, 720))  # the host board's screen
+        # The right-hand picture is the downloaded result, scaled as the decoder scales.
+        x, y, aw, ah = (result[k] for k in ("after_x", "after_y", "after_w", "after_h"))
+        self.assertGreater(aw, 0)
+        rw, rh, rgb = djpeg(done["result"], "%d/8" % round(aw * 8 / 640))
+        self.assertEqual((rw, rh), (aw, ah))
+        diff = total = 0
+        for yy in range(0, ah, 7):
+            shown_row = rows[y + yy][3 * x:3 * (x + aw)]
+            ref_row = rgb[3 * rw * yy:3 * rw * (yy + 1)]
+            diff += sum(abs(a - b) for a, b in zip(shown_row, ref_row))
+            total += len(ref_row)
+        self.assertLess(diff / total, 2.0, "the screen shows the result's pixels")
+        # And the left-hand picture is the photo, which differs from the result.
+        bx, by = result["before_x"], result["before_y"]
+        before = rows[by + 2][3 * bx:3 * (bx + aw)]
+        after = rows[y + 2][3 * x:3 * (x + aw)]
+        self.assertGreater(sum(abs(a - b) for a, b in zip(before, after)) / len(after), 10)
+
+    def test_the_control_socket_drives_the_kiosk_as_a_rig_would(self):
+        sandbox = Sandbox(os.path.join(self.dir, "sandbox"))
+        self.addCleanup(sandbox.stop)
+        config = self.config(sandbox.line["base_url"], sandbox.line["ca_file"])
+        sock_path = os.path.join(self.dir, "control")
+        env = dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key")
+        proc = subprocess.Popen([BIN, "-c", config, "run", "--input", "null", "--control",
+                                 sock_path, "--countdown", "0"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        for _ in range(200):
+            if os.path.exists(sock_path):
+                break
+            time.sleep(0.05)
+        self.assertEqual(os.stat(sock_path).st_mode & 0o777, 0o660)
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(sock_path)
+        c.settimeout(60)
+        reader = c.makefile("r")
+
+        def wait_for(name):
+            for line in reader:
+                e = json.loads(line)
+                if e["event"] == name:
+                    return e
+            self.fail(f"no {name} event")
+
+        c.sendall(b'{"cmd": "status"}\n')
+        self.assertEqual(wait_for("kiosk.status")["state"], "ready")
+        c.sendall(b'{"cmd": "bogus"}\n')
+        self.assertEqual(wait_for("error")["code"], "usage")
+        c.sendall(b'{"cmd": "capture"}\n')
+        result = wait_for("kiosk.result")
+        self.assertTrue(os.path.exists(result["after"]))
+        c.sendall(b'{"cmd": "quit"}\n')
+        self.assertEqual(proc.wait(timeout=30), 0, proc.stderr.read())
+
+    def test_photos_taken_offline_go_out_when_the_network_is_back(self):
+        state = os.path.join(self.dir, "sandbox")
+        port = free_port()
+        first = Sandbox(state, port)  # makes the CA; then the "network" goes away
+        base, ca = first.line["base_url"], first.line["ca_file"]
+        first.stop()
+        config = self.config(base, ca)
+        env = dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key")
+        proc = subprocess.Popen([BIN, "-c", config, "--json", "run", "--input",
+                                 "script:press@200+quit@60000", "--countdown", "0",
+                                 "--retry-seconds", "1", "--result-seconds", "1"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        seen, back = [], None
+        for line in proc.stdout:
+            e = json.loads(line)
+            seen.append(e)
+            if e["event"] == "kiosk.error" and back is None:
+                self.assertIn("No network", e["message"])
+                back = Sandbox(state, port)
+                self.addCleanup(back.stop)
+            if e["event"] == "kiosk.result":
+                break
+        self.assertIsNotNone(back, "the kiosk said the network was gone")
+        self.assertTrue(any(e["event"] == "kiosk.result" for e in seen), seen[-5:])
+        proc.kill()
+        proc.wait()
+        with open(back.line["log_file"]) as f:
+            orders = [json.loads(x) for x in f if '"/v3/order"' in x and '"POST"' in x]
+        self.assertEqual(len(orders), 1)
+
+
+def main():
+    global BIN, DATA
+    BIN, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(KioskTest)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,8 @@
 #include "firmware/net/version.h"
 #include "firmware/util/json.h"
 #include "hal/camera.h"
+#include "hal/display.h"
+#include "hal/input.h"
 
 #ifndef SNAPSTAGE_VERSION
 #define SNAPSTAGE_VERSION "0.0.0"
@@ -17,6 +19,8 @@ namespace snapstage::app {
 void printVersion(std::FILE* out) noexcept {
     std::fprintf(out, "snapstage %s\n", SNAPSTAGE_VERSION);
     std::fprintf(out, "camera backends: %s\n", hal::cameraBackends());
+    std::fprintf(out, "display backends: %s\n", hal::displayBackends());
+    std::fprintf(out, "input backends: %s\n", hal::inputBackends());
     std::fprintf(out, "boards: %s\n", builtinBoards().c_str());
     std::fprintf(out, "Mbed TLS %s, libjpeg-turbo %s, cJSON %s\n", net::mbedtlsVersion(),
                  image::turbojpegVersion(), json::libraryVersion());

@@ -103,6 +103,7 @@ private:
     size_t rowCount_ = 0;
     int focused_ = 0;
     int resultView_ = 0;  // 0 both, 1 after, 2 before
+    std::span<const std::byte> photo_;
     std::unique_ptr<std::byte[]> before_, after_;
     size_t beforeBytes_ = 0, afterBytes_ = 0;
     static constexpr size_t kImageBytes = 32u << 20;
@@ -232,6 +233,7 @@ void Kiosk::capture() noexcept {
         return;
     }
     events_.emit("capture.done", {{"path", path.view()}, {"bytes", jpeg->size()}});
+    photo_ = *jpeg;  // the encoder's buffer: shown while the job runs, until the next photo
     request(*request_);
     if (!worker_.submit(path.view(), *request_)) {
         showError(Errc::Overflow, "Too many photos are waiting: please wait a moment.");
@@ -376,11 +378,13 @@ Status Kiosk::draw() noexcept {
             s.kind = ui::ScreenKind::Uploading;
             s.sent = sent_;
             s.total = total_;
+            s.before = photo_;
             break;
         case Mode::Processing:
             s.kind = ui::ScreenKind::Processing;
             s.etaS = etaS_;
             s.elapsedS = inMode / 1000;
+            s.before = photo_;
             break;
         case Mode::Result:
             s.kind = ui::ScreenKind::Result;

@@ -58,7 +58,7 @@ uint32_t titleScale(int32_t height) noexcept {
 }
 
 uint32_t bodyScale(int32_t height) noexcept {
-    return static_cast<uint32_t>(std::max(1, (height + 200) / 480));
+    return static_cast<uint32_t>(std::max(1, (height + 120) / 400));
 }
 
 Status Screens::init(uint32_t screenWidth, uint32_t screenHeight) noexcept {
@@ -166,8 +166,9 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
             char sent[24], total[24];
             sizeText(sent, sizeof sent, static_cast<double>(s.sent));
             sizeText(total, sizeof total, static_cast<double>(s.total));
-            int n = std::snprintf(line, sizeof line, "%d %%  %s of %s",
-                                  static_cast<int>(part * 100), sent, total);
+            int n = s.total ? std::snprintf(line, sizeof line, "%d %%  %s of %s",
+                                            static_cast<int>(part * 100), sent, total)
+                            : std::snprintf(line, sizeof line, "Connecting to the service");
             if (s.bytesPerSecond > 0 && n > 0 && static_cast<size_t>(n) < sizeof line) {
                 char rate[24];
                 sizeText(rate, sizeof rate, s.bytesPerSecond);
@@ -176,7 +177,11 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
             if (s.etaS >= 0 && n > 0 && static_cast<size_t>(n) < sizeof line)
                 std::snprintf(line + n, sizeof line - static_cast<size_t>(n), ", %llds left",
                               static_cast<long long>(s.etaS));
-            c.text(margin, out.bar.bottom() + margin / 2, line, small, bs, kText);
+            Rect r = c.text(margin, out.bar.bottom() + margin / 2, line, small, bs, kText);
+            // The photo being sent, below.
+            Rect rest{margin, r.bottom() + margin, w - 2 * margin,
+                      h - margin - r.bottom() - margin};
+            out.before = drawImage(c, s.before, rest, st);
             break;
         }
         case ScreenKind::Processing: {
@@ -186,7 +191,10 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
             else
                 std::snprintf(line, sizeof line, "Working on it: %lld s so far",
                               static_cast<long long>(s.elapsedS));
-            c.text(margin, body.y + margin, line, big, ts, kText);
+            Rect r = c.text(margin, body.y + margin, line, big, ts, kText);
+            Rect rest{margin, r.bottom() + margin, w - 2 * margin,
+                      h - margin - r.bottom() - margin};
+            out.before = drawImage(c, s.before, rest, st);
             break;
         }
         case ScreenKind::Result: {

@@ -47,7 +47,7 @@ struct ScreenState {
     double bytesPerSecond = 0;          // uploading
     int64_t etaS = -1;                  // uploading, processing: seconds left, -1 unknown
     int64_t elapsedS = 0;               // processing
-    std::span<const std::byte> before;  // result: JPEG of the photo
+    std::span<const std::byte> before;  // result, uploading, processing: JPEG of the photo
     std::span<const std::byte> after;   // result: JPEG of the processed image
     bool afterOnly = false;    // result: one image at a time (the button switches), else both
     std::string_view caption;  // result, one at a time: what it is and what the button does

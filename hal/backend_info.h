@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -15,6 +16,8 @@ enum class OptionKind : unsigned char { Number, Text, Flag };
 struct BackendOption {
     const char* key;
     OptionKind kind;
+    uint32_t min = 1;  // numbers: the range the config check enforces
+    uint32_t max = 1u << 20;
 };
 
 struct BackendInfo {

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "firmware/util/pixels.h"
 #include "firmware/util/result.h"
+#include "hal/backend_info.h"
 #include "hal/spec.h"
 
 namespace snapstage::hal {
@@ -30,6 +32,32 @@ struct CameraInfo {
     uint32_t bufferCount = 0;
 };
 
+class Camera;
+
+// FrameLease: a frame lent by a camera, given back when the lease goes out of scope (or on
+// reset()). Move-only; must not outlive the camera or its stop().
+class FrameLease {
+public:
+    FrameLease() noexcept = default;
+    FrameLease(Camera& camera, const FrameView& frame) noexcept : camera_(&camera), frame_(frame) {}
+    FrameLease(FrameLease&& o) noexcept : camera_(o.camera_), frame_(o.frame_) {
+        o.camera_ = nullptr;
+    }
+    FrameLease& operator=(FrameLease&& o) noexcept;
+    FrameLease(const FrameLease&) = delete;
+    FrameLease& operator=(const FrameLease&) = delete;
+    ~FrameLease() { reset(); }
+
+    const FrameView& frame() const noexcept { return frame_; }
+    const FrameView* operator->() const noexcept { return &frame_; }
+    // Gives the frame back now.
+    void reset() noexcept;
+
+private:
+    Camera* camera_ = nullptr;
+    FrameView frame_;
+};
+
 // One abstract camera. Call order: init() once, then start(), capture()/release() any number of
 // times, stop(); start() again is allowed. All calls from one thread (the pipeline worker).
 class Camera {
@@ -51,16 +79,40 @@ public:
     // Valid after init().
     virtual CameraInfo info() const = 0;
 
+    // capture() as a lease that releases the frame by itself. Errors as capture().
+    Result<FrameLease> lease(int timeoutMs) noexcept {
+        auto f = capture(timeoutMs);
+        if (!f) return fail(f.error());
+        return FrameLease(*this, *f);
+    }
+
 protected:
     Camera() = default;
 };
 
-// Builds the backend named by spec.backend: "pattern", "file" or "v4l2". Errors: NotSupported
-// for a backend this build left out or does not know (the message lists the known ones),
-// InvalidArgument for a bad option. The camera is not yet initialised.
+// Builds the backend named by spec.backend: "null", "pattern", "file" or "v4l2". Errors:
+// NotSupported for a backend this build left out or does not know (the message lists the known
+// ones), InvalidArgument for a bad option. The camera is not yet initialised.
 Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept;
 
 // Comma-separated camera backends compiled into this build.
 const char* cameraBackends() noexcept;
+// The camera backends of this build with their options (config check, --version).
+std::span<const BackendInfo> cameraBackendTable() noexcept;
+
+inline FrameLease& FrameLease::operator=(FrameLease&& o) noexcept {
+    if (this != &o) {
+        reset();
+        camera_ = o.camera_;
+        frame_ = o.frame_;
+        o.camera_ = nullptr;
+    }
+    return *this;
+}
+
+inline void FrameLease::reset() noexcept {
+    if (camera_) camera_->release(frame_);
+    camera_ = nullptr;
+}
 
 }  // namespace snapstage::hal

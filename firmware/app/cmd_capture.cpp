@@ -69,12 +69,12 @@ int runCapture(Context& ctx, Args& args) {
             st.error().withContext((std::string(info.backend) + " camera " + info.name).c_str()));
 
     if (auto st = cam.start(); !st) return ctx.events.failure(st.error());
-    auto frame = cam.capture(static_cast<int>(timeoutMs));
+    auto frame = cam.lease(static_cast<int>(timeoutMs));
     if (!frame) return ctx.events.failure(frame.error());
-    ctx.events.emit("capture.frame", {{"width", frame->width},
-                                      {"height", frame->height},
-                                      {"format", to_string(frame->format)},
-                                      {"sequence", frame->sequence}});
+    ctx.events.emit("capture.frame", {{"width", (*frame)->width},
+                                      {"height", (*frame)->height},
+                                      {"format", to_string((*frame)->format)},
+                                      {"sequence", (*frame)->sequence}});
 
     int64_t wall = ctx.clock.wallSeconds();
     if (wall < kClockSaneAfter)
@@ -83,10 +83,10 @@ int runCapture(Context& ctx, Args& args) {
                          ctx.config.board.model,
                          static_cast<uint16_t>(ctx.config.jpeg.orientation)};
     int64_t t0 = monotonicUs();
-    auto jpeg = encoder.encode(*frame, exif);
+    auto jpeg = encoder.encode(frame->frame(), exif);
     int64_t encodeUs = monotonicUs() - t0;
-    uint32_t width = frame->width, height = frame->height;
-    cam.release(*frame);
+    uint32_t width = (*frame)->width, height = (*frame)->height;
+    frame->reset();  // given back before the camera stops
     cam.stop();
     if (!jpeg) return ctx.events.failure(jpeg.error());
     ctx.events.emit("capture.encoded",

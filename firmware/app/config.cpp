@@ -11,6 +11,7 @@
 #include "firmware/net/tls.h"
 #include "firmware/util/fs.h"
 #include "firmware/util/json.h"
+#include "hal/camera.h"
 #include "hal/display.h"
 #include "hal/input.h"
 
@@ -21,18 +22,8 @@ constexpr size_t kMaxConfigBytes = 256 * 1024;
 
 using Reader = SectionReader;
 
-// Frame sides: the largest any camera backend or the encoder takes (the pattern camera stops at
-// 8192 and says so at init, naming this section).
-constexpr uint32_t kMaxFrameSide = 16384;
-
 void readCamera(Reader& r, hal::DeviceSpec& spec) {
-    r.device(spec, {"pattern", "file", "v4l2"}, {"format"},
-             {{"width", 1, kMaxFrameSide},
-              {"height", 1, kMaxFrameSide},
-              {"buffers", 2, 16},
-              {"fps", 1, 1000},
-              {"timeout_ms", 1, 600000}},
-             {});
+    r.device(spec, "camera", hal::cameraBackendTable());
 }
 
 void readDisplay(Reader& r, hal::DeviceSpec& spec) {

@@ -261,7 +261,7 @@ bool SectionReader::device(hal::DeviceSpec& spec, const char* kind,
         bool b = false;
         switch (opt->kind) {
             case hal::OptionKind::Number:
-                if (!whole(opt->key, n, 1, 1u << 20)) return false;
+                if (!whole(opt->key, n, opt->min, opt->max)) return false;
                 value = std::to_string(n);
                 break;
             case hal::OptionKind::Text:

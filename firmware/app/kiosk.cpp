@@ -208,7 +208,7 @@ void Kiosk::capture() noexcept {
     flash.kind = ui::ScreenKind::Capture;
     if (auto f = display_->frame(); f && screens_.render(flash, *f)) (void)display_->present();
     Status st = camera_->start();
-    auto frame = st ? camera_->capture(5000) : Result<hal::FrameView>(fail(st.error()));
+    auto frame = st ? camera_->lease(5000) : Result<hal::FrameLease>(fail(st.error()));
     if (!frame) {
         camera_->stop();
         showError(frame.error().code(), frame.error().message());
@@ -218,8 +218,8 @@ void Kiosk::capture() noexcept {
     const Config& cfg = rt_.context().config;
     image::ExifInfo exif{wall >= 1577836800 ? wall : 0, cfg.board.make, cfg.board.model,
                          static_cast<uint16_t>(cfg.jpeg.orientation)};
-    auto jpeg = encoder_.encode(*frame, exif);
-    camera_->release(*frame);
+    auto jpeg = encoder_.encode(frame->frame(), exif);
+    frame->reset();
     camera_->stop();
     if (!jpeg) {
         showError(jpeg.error().code(), jpeg.error().message());

@@ -12,8 +12,8 @@ namespace {
 constexpr BackendOption kGpioOptions[] = {{"chip", OptionKind::Text},
                                           {"line", OptionKind::Number},
                                           {"active_low", OptionKind::Flag},
-                                          {"debounce_ms", OptionKind::Number},
-                                          {"long_press_ms", OptionKind::Number}};
+                                          {"debounce_ms", OptionKind::Number, 0, 1000},
+                                          {"long_press_ms", OptionKind::Number, 100, 60000}};
 constexpr BackendOption kEvdevOptions[] = {{"long_press_ms", OptionKind::Number}};
 
 template <typename T>

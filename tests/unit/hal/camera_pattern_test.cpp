@@ -103,3 +103,54 @@ TEST(CameraFactory, UnknownBackendListsTheKnownOnes) {
 
 }  // namespace
 }  // namespace snapstage::hal
+
+namespace snapstage::hal {
+namespace {
+
+TEST(CameraRegistryTest, NullCameraAndLeasesThatGiveThemselvesBack) {
+    auto spec = DeviceSpec::parse("null,width=64,height=48");
+    ASSERT_TRUE(spec.ok());
+    auto cam = makeCamera(*spec);
+    ASSERT_TRUE(cam.ok());
+    ASSERT_TRUE((*cam)->init().ok());
+    ASSERT_TRUE((*cam)->start().ok());
+    {
+        auto lease = (*cam)->lease(100);
+        ASSERT_TRUE(lease.ok());
+        EXPECT_EQ((*lease)->width, 64u);
+        FrameLease moved = std::move(*lease);
+        EXPECT_EQ(moved->format, PixelFormat::I420);
+    }
+    // An option the backend does not take is named with the ones it does.
+    auto bad = makeCamera(*DeviceSpec::parse("file:x.jpg,timeout_ms=5"));
+    ASSERT_FALSE(bad.ok());
+    EXPECT_STREQ(bad.error().message(),
+                 "camera 'file' takes no option 'timeout_ms' (it takes: none)");
+    EXPECT_STREQ(cameraBackends(), "null,pattern,file,v4l2");
+}
+
+TEST(CameraRegistryTest, ALeaseReleasesExactlyOnce) {
+    struct Counting final : Camera {
+        int released = 0;
+        Status init() override { return okStatus(); }
+        Status start() override { return okStatus(); }
+        Result<FrameView> capture(int) override { return FrameView{}; }
+        void release(const FrameView&) override { ++released; }
+        void stop() override {}
+        CameraInfo info() const override { return {}; }
+    } cam;
+    {
+        auto a = cam.lease(0);
+        ASSERT_TRUE(a.ok());
+        FrameLease b = std::move(*a);
+        FrameLease c;
+        c = std::move(b);
+        EXPECT_EQ(cam.released, 0);
+        c.reset();
+        EXPECT_EQ(cam.released, 1);
+    }
+    EXPECT_EQ(cam.released, 1);
+}
+
+}  // namespace
+}  // namespace snapstage::hal

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The camera backends of this build: one table read by the factory, the config check and
+// `--version`.
+#include "hal/camera.h"
+#include "hal/linux/camera_v4l2.h"
+#include "hal/registry/registry.h"
+#include "hal/sim/camera_file.h"
+#include "hal/sim/camera_null.h"
+#include "hal/sim/camera_pattern.h"
+
+namespace snapstage::hal {
+namespace {
+
+// Frame sides: the largest the encoder takes (the pattern camera stops at 8192 and says so).
+constexpr uint32_t kMaxSide = 16384;
+
+constexpr BackendOption kSize[] = {{"width", OptionKind::Number, 1, kMaxSide},
+                                   {"height", OptionKind::Number, 1, kMaxSide}};
+constexpr BackendOption kPattern[] = {{"width", OptionKind::Number, 1, kMaxSide},
+                                      {"height", OptionKind::Number, 1, kMaxSide},
+                                      {"format", OptionKind::Text}};
+constexpr BackendOption kV4l2[] = {{"width", OptionKind::Number, 1, kMaxSide},
+                                   {"height", OptionKind::Number, 1, kMaxSide},
+                                   {"format", OptionKind::Text},
+                                   {"buffers", OptionKind::Number, 2, 16},
+                                   {"fps", OptionKind::Number, 1, 1000}};
+
+template <typename T>
+Camera* make(const DeviceSpec& spec) {
+    return new (std::nothrow) T(spec);
+}
+
+constexpr Backend<Camera> kCameras[] = {
+    {{"null", kSize}, make<NullCamera>},
+    {{"pattern", kPattern}, make<PatternCamera>},
+    {{"file", {}}, make<FileCamera>},
+    {{"v4l2", kV4l2}, make<V4l2Camera>},
+};
+
+constexpr BackendInfo kCameraInfo[] = {kCameras[0].info, kCameras[1].info, kCameras[2].info,
+                                       kCameras[3].info};
+
+}  // namespace
+
+Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept {
+    return makeBackend<Camera>("camera", kCameras, spec);
+}
+
+std::span<const BackendInfo> cameraBackendTable() noexcept {
+    return kCameraInfo;
+}
+
+const char* cameraBackends() noexcept {
+    static char names[128];
+    if (!names[0]) {
+        const char* n[std::size(kCameras)];
+        for (size_t i = 0; i < std::size(kCameras); ++i)
+            n[i] = kCameras[i].info.name;
+        backendNames(n, std::size(kCameras), names, sizeof names);
+    }
+    return names;
+}
+
+}  // namespace snapstage::hal

@@ -31,6 +31,14 @@ def is_loopback(host):
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
+def _session_reused(sock):
+    """Whether the connection's TLS handshake resumed an earlier session (None if unknown)."""
+    try:
+        return bool(sock.session_reused)
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "snapstage-sandbox"
@@ -75,7 +83,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry = {"ts": iso(micro=True), "method": getattr(self, "command", None) or "",
                  "path": split.path, "query": split.query, "status": 0, "bytes_in": 0,
                  "bytes_out": 0, "origin": origin,
-                 "vendor": vendor_of(split.path) if origin == "api" else "cdn"}
+                 "vendor": vendor_of(split.path) if origin == "api" else "cdn",
+                 "conn": getattr(self.request, "sandbox_conn", None),
+                 "tls_resumed": _session_reused(self.request)}
         if origin != "api":  # a client must never send its API key to the CDN or to S3
             headers = getattr(self, "headers", None)
             entry["api_key_sent"] = bool(headers and headers.get_all("x-api-key"))

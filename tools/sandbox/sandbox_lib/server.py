@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Sandbox start-up: certificates, the API, CDN and S3 origins, startup line and clean shutdown.
+import itertools
 import json
 import os
 import signal
@@ -37,6 +38,9 @@ class App:
         self.store = Store(persist.Disk(state))
         self.variants = VariantCache()
         self.secret = persist.secret_key(state)  # presigned URLs stay valid across restarts
+        # TLS connections accepted, on every origin: each one's number is logged with its
+        # requests (next() on a count is atomic under the GIL).
+        self.connections = itertools.count(1)
         self.reqlog = RequestLog(log_path, echo=not args.quiet)
         self.routers = {
             "api": Router(aihd_v3.ROUTES + aihd_v1.ROUTES + autoenhance.ROUTES + admin.ROUTES),
@@ -70,6 +74,7 @@ class SandboxServer(ThreadingHTTPServer):
                 sys.stderr.write("sandbox: TLS handshake with %s failed: %s\n"
                                  % (client_address[0], e))
             return
+        tls.sandbox_conn = next(self.app.connections)  # logged as "conn" with each request
         try:
             self.RequestHandlerClass(tls, client_address, self)
         finally:

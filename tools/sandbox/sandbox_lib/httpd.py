@@ -39,6 +39,15 @@ def _session_reused(sock):
         return None
 
 
+def _suite(sock):
+    """The connection's protocol and cipher suite, "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"."""
+    try:
+        name, version, _ = sock.cipher()
+        return "%s %s" % (version, name)
+    except (AttributeError, TypeError, ValueError, OSError):
+        return None
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "snapstage-sandbox"
@@ -85,7 +94,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "bytes_out": 0, "origin": origin,
                  "vendor": vendor_of(split.path) if origin == "api" else "cdn",
                  "conn": getattr(self.request, "sandbox_conn", None),
-                 "tls_resumed": _session_reused(self.request)}
+                 "tls_resumed": _session_reused(self.request), "tls": _suite(self.request)}
         if origin != "api":  # a client must never send its API key to the CDN or to S3
             headers = getattr(self, "headers", None)
             entry["api_key_sent"] = bool(headers and headers.get_all("x-api-key"))

@@ -150,3 +150,5 @@ class ConnectionLogTest(AihdV3Helpers):
         self.assertEqual(len(set(conns)), 3, conns)
         self.assertTrue(all(isinstance(c, int) and c > 0 for c in conns), conns)
         self.assertEqual([l["tls_resumed"] for l in lines], [False, False, True, False])
+        self.assertTrue(lines[0]["tls"].startswith("TLSv1.2 ECDHE-"), lines[0]["tls"])
+        self.assertTrue(lines[3]["tls"].startswith("TLSv1.3 "), lines[3]["tls"])

@@ -58,13 +58,15 @@ class Sandbox:
 def wire(lines):
     """Per-run figures from the sandbox's log lines of that run."""
     fig = {"requests": len(lines), "polls": 0, "up": 0, "down": 0, "errors": 0}
-    conns = {}
+    conns, suites = {}, set()
     for line in lines:
         fig["up"] += line["bytes_in"]
         fig["down"] += line["bytes_out"]
         fig["polls"] += line["method"] == "GET" and line["path"].startswith("/v3/process/")
         fig["errors"] += not 200 <= line["status"] < 300
         conns[line["conn"]] = (line["origin"], line["tls_resumed"])
+        suites.add(line.get("tls") or "?")
+    fig["suites"] = ", ".join(sorted(suites))
     for origin in ("api", "cdn"):
         fig[origin + "_full"] = sum(1 for o, r in conns.values() if o == origin and not r)
         fig[origin + "_resumed"] = sum(1 for o, r in conns.values() if o == origin and r)
@@ -184,12 +186,16 @@ def report(runs, rounds):
     print("  %-16s %7s %7s %10s %8s %5s %12s %12s %7s %7s" % head)
     rows = {}
     for name, rs in runs.items():
-        row = {k: median(rs, k) for k in rs[0]}
+        row = {k: median(rs, k) for k in rs[0] if k != "suites"}
+        row["suites"] = rs[-1]["suites"]
         rows[name] = row
         print("  %-16s %7.3f %7.3f %6.1f MiB %8g %5g %12s %12s %7.2f %7.2f" % (
             name, row["wall"], row["cpu"], row["rss"] / 1024, row["requests"], row["polls"],
             "%g/%g" % (row["api_full"], row["api_resumed"]),
             "%g/%g" % (row["cdn_full"], row["cdn_resumed"]), row["up"] / 1e6, row["down"] / 1e6))
+    print("\n  TLS (as the sandbox logged it):")
+    for name, row in rows.items():
+        print("  %-16s %s" % (name, row["suites"]))
     base = rows["python-requests"]
     print("\n  ratios to python-requests (medians):")
     for name, row in rows.items():

@@ -148,13 +148,23 @@ class Bench:
         names = list(self.clients)
         # One warm-up job each, not counted: the page cache, Python's bytecode, and snapstage's
         # catalog cache in its spool (fetched on the first submit, then kept for a day).
-        for name in names:
-            self.one(name)
+        self.warmup = {name: self.one(name) for name in names}
         runs = {name: [] for name in names}
         for r in range(self.args.rounds):
             for name in (names if r % 2 == 0 else names[::-1]):
                 runs[name].append(self.one(name))
         return runs
+
+    def floors(self, rounds=3):
+        """Each client's fixed cost: the process with its libraries loaded, doing nothing."""
+        cmds = {"snapstage": [self.args.snapstage, "--version"],
+                "python-requests": [sys.executable, "-c", "import requests"],
+                "curl-script": ["bash", "-c", "curl --version && jq --version"]}
+        out = {}
+        for name, cmd in cmds.items():
+            got = [measure(cmd, self.work, self.args.runner) for _ in range(rounds)]
+            out[name] = (statistics.median(g[1] for g in got), statistics.median(g[2] for g in got))
+        return out
 
     def job_bench(self):
         spool_cfg = os.path.join(self.work, "job_bench.json")
@@ -177,6 +187,21 @@ class Bench:
 
 def median(runs, key):
     return statistics.median(r[key] for r in runs)
+
+
+def report_floors(floors, cmds):
+    print("\n  start-up floor (the process and its libraries, no job; medians of 3):")
+    for name, (cpu, rss) in floors.items():
+        print("  %-16s CPU %.3f s, peak RSS %.1f MiB  (%s)" % (name, cpu, rss / 1024, cmds[name]))
+
+
+def report_warmup(warmup):
+    print("\n  warm-up run (not in the medians; snapstage's spool was empty, so it fetched the tool"
+          " catalog first):")
+    for name, r in warmup.items():
+        print("  %-16s %.2f s wall, %.3f s CPU, %d requests, API %d+%d, CDN %d+%d handshakes" % (
+            name, r["wall"], r["cpu"], r["requests"], r["api_full"], r["api_resumed"],
+            r["cdn_full"], r["cdn_resumed"]))
 
 
 def report(runs, rounds):
@@ -288,6 +313,15 @@ def main():
         t0 = time.monotonic()
         runs = bench.run()
         rows = report(runs, args.rounds)
+        report_warmup(bench.warmup)
+        floors = bench.floors()
+        report_floors(floors, {"snapstage": "snapstage --version",
+                               "python-requests": "python3 -c 'import requests'",
+                               "curl-script": "curl --version; jq --version"})
+        net = {name: rows[name]["cpu"] - floors[name][0] for name in rows}
+        print("  CPU net of the floor: %s; snapstage/python-requests %.2f" % (
+            ", ".join("%s %.3f s" % kv for kv in net.items()),
+            net["snapstage"] / net["python-requests"]))
         text, lines = bench.job_bench()
         print("\njob_bench (%d jobs in one process):" % args.jobs)
         print("  " + text.rstrip().replace("\n", "\n  "))

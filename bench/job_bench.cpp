@@ -112,6 +112,28 @@ int main(int argc, char** argv) {
     jobs::Runner runner(rt.spool(), rt.api(), rt.clock(), rt.policy(), observer, nullptr);
     jobs::NewJobInputs inputs{o.photo, "", ""};
 
+    // What submit does per command before its job, outside the jobs below: the cached tool
+    // catalog and the job request from the config. Counted on a second call
+    // (the first warms, and fetches the catalog into an empty spool).
+    for (int pass = 0; pass < 2; ++pass) {
+        test::AllocScope catalogScope;
+        app::LiveCatalog live = app::liveCatalog(rt, false);
+        test::AllocCounts catalog = catalogScope.stop();
+        std::vector<std::string_view> liveTools(live.tools.begin(), live.tools.end());
+        test::AllocScope resolveScope;
+        Status st =
+            cloud::resolveJob(rt.vendor(), config->service.tool, params, liveTools, job->request);
+        test::AllocCounts resolve = resolveScope.stop();
+        if (!st) return fail("job", st.error());
+        if (pass == 1)
+            std::printf(
+                "submit's set-up, second call: liveCatalog (cached, %zu tools) %llu new, "
+                "%llu lib; resolveJob %llu new, %llu lib\n",
+                live.tools.size(), static_cast<unsigned long long>(catalog.operatorNew),
+                static_cast<unsigned long long>(catalog.library()),
+                static_cast<unsigned long long>(resolve.operatorNew),
+                static_cast<unsigned long long>(resolve.library()));
+    }
     std::printf("job_bench: %d jobs of %s on %s (allocations counted by %s)\n", o.jobs,
                 config->service.tool.c_str(), o.photo.c_str(), test::countingMethod());
     std::printf("%4s %8s %12s %12s %12s %12s %s\n", "job", "wall s", "create: new", "create: lib",
@@ -139,27 +161,6 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(f.run.operatorNew),
                     static_cast<unsigned long long>(f.run.library()), job->id.c_str());
         std::fflush(stdout);
-    }
-    // What submit does per command before its job, outside the job above: the cached tool
-    // catalog and the job request from the config. Counted on a second call (the first warms).
-    for (int pass = 0; pass < 2; ++pass) {
-        test::AllocScope catalogScope;
-        app::LiveCatalog live = app::liveCatalog(rt, false);
-        test::AllocCounts catalog = catalogScope.stop();
-        std::vector<std::string_view> liveTools(live.tools.begin(), live.tools.end());
-        test::AllocScope resolveScope;
-        Status st =
-            cloud::resolveJob(rt.vendor(), config->service.tool, params, liveTools, job->request);
-        test::AllocCounts resolve = resolveScope.stop();
-        if (!st) return fail("job", st.error());
-        if (pass == 1)
-            std::printf(
-                "submit's set-up, second call: liveCatalog (cached, %zu tools) %llu new, "
-                "%llu lib; resolveJob %llu new, %llu lib\n",
-                live.tools.size(), static_cast<unsigned long long>(catalog.operatorNew),
-                static_cast<unsigned long long>(catalog.library()),
-                static_cast<unsigned long long>(resolve.operatorNew),
-                static_cast<unsigned long long>(resolve.library()));
     }
     // One summary line for scripts: the steady state's most per job, ours and the libraries'.
     uint64_t ours = 0, libMin = ~0ull, libMax = 0;

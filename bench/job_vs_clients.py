@@ -122,7 +122,7 @@ class Bench:
         base, ca, photo = info["base_url"], info["ca_file"], args.photo
         self.clients = {
             "snapstage": [args.snapstage, "-q", "-c", self.config, "submit", photo],
-            "python-requests": [sys.executable, os.path.join(HERE, "clients", "aihd_requests.py"),
+            "python-requests": [args.python, os.path.join(HERE, "clients", "aihd_requests.py"),
                                 "--base-url", base, "--ca", ca, "--poll-interval", str(poll),
                                 photo, self.out],
             "curl-script": ["bash", os.path.join(HERE, "clients", "aihd_curl.sh"), base, ca,
@@ -158,7 +158,7 @@ class Bench:
     def floors(self, rounds=3):
         """Each client's fixed cost: the process with its libraries loaded, doing nothing."""
         cmds = {"snapstage": [self.args.snapstage, "--version"],
-                "python-requests": [sys.executable, "-c", "import requests"],
+                "python-requests": [self.args.python, "-c", "import requests"],
                 "curl-script": ["bash", "-c", "curl --version && jq --version"]}
         out = {}
         for name, cmd in cmds.items():
@@ -283,6 +283,8 @@ def targets(rows, runs, alloc):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(ROOT, "build", "host-release"))
+    p.add_argument("--python", default=sys.executable,
+                   help="the Python that runs the requests client (default: this one)")
     p.add_argument("--photo", default=PHOTO)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--jobs", type=int, default=5, help="jobs of job_bench in one process")
@@ -298,10 +300,14 @@ def main():
                  shutil.which("jq")):
         if not tool or not os.path.exists(tool):
             sys.exit("job_vs_clients: missing %s" % (tool or "curl/jq"))
-    try:
-        import requests  # noqa: F401
-    except ImportError:
-        sys.exit("job_vs_clients: python3-requests is missing (scripts/setup installs it)")
+    probe = subprocess.run(
+        [args.python, "-c", "import requests, ssl, sys; print('Python %d.%d.%d' % "
+         "sys.version_info[:3], 'requests', requests.__version__, ssl.OPENSSL_VERSION)"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        sys.exit("job_vs_clients: %s has no requests (scripts/setup installs python3-requests)"
+                 % args.python)
+    curl = subprocess.run(["curl", "--version"], stdout=subprocess.PIPE).stdout.decode()
     work = tempfile.mkdtemp(prefix="snapstage-bench-job-")
     bench = None
     try:
@@ -310,6 +316,8 @@ def main():
               "load average %s" % (args.photo, os.path.getsize(args.photo) / 1e6,
                                    args.process_seconds, args.poll_interval, os.cpu_count(),
                                    " ".join("%.2f" % x for x in os.getloadavg())))
+        print("peers: %s; %s" % (probe.stdout.decode().strip(),
+                                  " ".join(curl.splitlines()[0].split()[:4])))
         t0 = time.monotonic()
         runs = bench.run()
         rows = report(runs, args.rounds)

@@ -11,10 +11,13 @@
 // end, as the submit command does, so every job connects (and handshakes) anew.
 #include <time.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,6 +82,81 @@ int fail(const char* what, const Error& e) {
     return 1;
 }
 
+unsigned long long u(uint64_t n) {
+    return static_cast<unsigned long long>(n);
+}
+
+// What submit does per command before its job, outside the jobs: the cached tool catalog and the
+// job request from the config. Counted on a second call (the first warms, and fetches the
+// catalog into an empty spool).
+int countSetUp(app::Runtime& rt, const app::Config& config,
+               std::span<const cloud::ParamText> params, jobs::Job& job) {
+    for (int pass = 0; pass < 2; ++pass) {
+        test::AllocScope catalogScope;
+        app::LiveCatalog live = app::liveCatalog(rt, false);
+        test::AllocCounts catalog = catalogScope.stop();
+        std::vector<std::string_view> liveTools(live.tools.begin(), live.tools.end());
+        test::AllocScope resolveScope;
+        Status st =
+            cloud::resolveJob(rt.vendor(), config.service.tool, params, liveTools, job.request);
+        test::AllocCounts resolve = resolveScope.stop();
+        if (!st) return fail("job", st.error());
+        if (pass == 1)
+            std::printf(
+                "submit's set-up, second call: liveCatalog (cached, %zu tools) %llu new, "
+                "%llu lib; resolveJob %llu new, %llu lib\n",
+                live.tools.size(), u(catalog.operatorNew), u(catalog.library()),
+                u(resolve.operatorNew), u(resolve.library()));
+    }
+    return 0;
+}
+
+// Runs `count` jobs of `blank`'s request on `photo`, one table row each, into `figures`.
+int runJobs(app::Runtime& rt, jobs::Runner& runner, const jobs::Job& blank, const char* photo,
+            int count, std::vector<JobFigures>& figures) {
+    auto job = std::make_unique<jobs::Job>();
+    jobs::NewJobInputs inputs{photo, "", ""};
+    std::printf("%4s %8s %12s %12s %12s %12s %s\n", "job", "wall s", "create: new", "create: lib",
+                "run: new", "run: lib", "id");
+    for (int i = 1; i <= count; ++i) {
+        if (i == 2) steadyStateBegins(i);
+        *job = blank;
+        JobFigures f;
+        double t0 = nowS();
+        test::AllocScope createScope;
+        Status st = rt.spool().create(*job, inputs);
+        f.create = createScope.stop();
+        if (!st) return fail("spool create", st.error());
+        test::AllocScope runScope;
+        st = runner.run(*job, rt.service(), true);
+        rt.api().close();
+        f.run = runScope.stop();
+        f.wallS = nowS() - t0;
+        if (!st) return fail("job", st.error());
+        figures.push_back(f);
+        std::printf("%4d %8.3f %12llu %12llu %12llu %12llu %s\n", i, f.wallS,
+                    u(f.create.operatorNew), u(f.create.library()), u(f.run.operatorNew),
+                    u(f.run.library()), job->id.c_str());
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+// One summary line for scripts: "steady OURS LIB_MIN LIB_MAX", the most operator new calls of a
+// job after the first, and the fewest and most C-library calls.
+void printSteady(const std::vector<JobFigures>& figures) {
+    if (figures.size() < 2) return;
+    uint64_t ours = 0, libMin = ~0ull, libMax = 0;
+    for (size_t i = 1; i < figures.size(); ++i) {
+        const JobFigures& f = figures[i];
+        ours = std::max<uint64_t>(ours, f.create.operatorNew + f.run.operatorNew);
+        uint64_t lib = f.create.library() + f.run.library();
+        libMin = std::min(libMin, lib);
+        libMax = std::max(libMax, lib);
+    }
+    std::printf("steady %llu %llu %llu\n", u(ours), u(libMin), u(libMax));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,78 +180,22 @@ int main(int argc, char** argv) {
     for (const auto& [widget, items] : config->service.widgets)
         for (const std::string& item : items)
             params.push_back({widget, item});
-    auto job = std::make_unique<jobs::Job>();
-    job->vendor = rt.vendor();
-    if (Status st = cloud::resolveJob(rt.vendor(), config->service.tool, params, {}, job->request);
+    auto blank = std::make_unique<jobs::Job>();  // the request, before the spool gives it an id
+    blank->vendor = rt.vendor();
+    if (Status st =
+            cloud::resolveJob(rt.vendor(), config->service.tool, params, {}, blank->request);
         !st)
         return fail("job", st.error());
-    const jobs::Job blank = *job;  // the request, before the spool gives it an id
     app::JobEvents observer(events);
     jobs::Runner runner(rt.spool(), rt.api(), rt.clock(), rt.policy(), observer, nullptr);
-    jobs::NewJobInputs inputs{o.photo, "", ""};
 
-    // What submit does per command before its job, outside the jobs below: the cached tool
-    // catalog and the job request from the config. Counted on a second call
-    // (the first warms, and fetches the catalog into an empty spool).
-    for (int pass = 0; pass < 2; ++pass) {
-        test::AllocScope catalogScope;
-        app::LiveCatalog live = app::liveCatalog(rt, false);
-        test::AllocCounts catalog = catalogScope.stop();
-        std::vector<std::string_view> liveTools(live.tools.begin(), live.tools.end());
-        test::AllocScope resolveScope;
-        Status st =
-            cloud::resolveJob(rt.vendor(), config->service.tool, params, liveTools, job->request);
-        test::AllocCounts resolve = resolveScope.stop();
-        if (!st) return fail("job", st.error());
-        if (pass == 1)
-            std::printf(
-                "submit's set-up, second call: liveCatalog (cached, %zu tools) %llu new, "
-                "%llu lib; resolveJob %llu new, %llu lib\n",
-                live.tools.size(), static_cast<unsigned long long>(catalog.operatorNew),
-                static_cast<unsigned long long>(catalog.library()),
-                static_cast<unsigned long long>(resolve.operatorNew),
-                static_cast<unsigned long long>(resolve.library()));
-    }
+    auto scratch = std::make_unique<jobs::Job>(*blank);
+    if (int rc = countSetUp(rt, *config, params, *scratch)) return rc;
     std::printf("job_bench: %d jobs of %s on %s (allocations counted by %s)\n", o.jobs,
                 config->service.tool.c_str(), o.photo.c_str(), test::countingMethod());
-    std::printf("%4s %8s %12s %12s %12s %12s %s\n", "job", "wall s", "create: new", "create: lib",
-                "run: new", "run: lib", "id");
     std::vector<JobFigures> figures;
-    for (int i = 1; i <= o.jobs; ++i) {
-        if (i == 2) steadyStateBegins(i);
-        *job = blank;
-        JobFigures f;
-        double t0 = nowS();
-        test::AllocScope createScope;
-        Status st = rt.spool().create(*job, inputs);
-        f.create = createScope.stop();
-        if (!st) return fail("spool create", st.error());
-        test::AllocScope runScope;
-        st = runner.run(*job, rt.service(), true);
-        rt.api().close();
-        f.run = runScope.stop();
-        f.wallS = nowS() - t0;
-        if (!st) return fail("job", st.error());
-        figures.push_back(f);
-        std::printf("%4d %8.3f %12llu %12llu %12llu %12llu %s\n", i, f.wallS,
-                    static_cast<unsigned long long>(f.create.operatorNew),
-                    static_cast<unsigned long long>(f.create.library()),
-                    static_cast<unsigned long long>(f.run.operatorNew),
-                    static_cast<unsigned long long>(f.run.library()), job->id.c_str());
-        std::fflush(stdout);
-    }
-    // One summary line for scripts: the steady state's most per job, ours and the libraries'.
-    uint64_t ours = 0, libMin = ~0ull, libMax = 0;
-    for (size_t i = 1; i < figures.size(); ++i) {
-        const JobFigures& f = figures[i];
-        ours = std::max<uint64_t>(ours, f.create.operatorNew + f.run.operatorNew);
-        uint64_t lib = f.create.library() + f.run.library();
-        libMin = std::min(libMin, lib);
-        libMax = std::max(libMax, lib);
-    }
-    if (figures.size() > 1)
-        std::printf("steady %llu %llu %llu\n", static_cast<unsigned long long>(ours),
-                    static_cast<unsigned long long>(libMin),
-                    static_cast<unsigned long long>(libMax));
+    figures.reserve(static_cast<size_t>(o.jobs));
+    if (int rc = runJobs(rt, runner, *blank, o.photo.c_str(), o.jobs, figures)) return rc;
+    printSteady(figures);
     return 0;
 }

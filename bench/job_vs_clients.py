@@ -280,7 +280,7 @@ def targets(rows, runs, alloc):
                   lib_min if lib_min == lib_max else "%d-%d" % (lib_min, lib_max)))
 
 
-def main():
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(ROOT, "build", "host-release"))
     p.add_argument("--python", default=sys.executable,
@@ -296,6 +296,11 @@ def main():
     args.snapstage = os.path.join(args.build, "firmware", "app", "snapstage")
     args.runner = os.path.join(args.build, "bench", "run_rusage")
     args.job_bench = os.path.join(args.build, "bench", "job_bench")
+    return args
+
+
+def peers(args):
+    """Checks that every program is there; returns a line naming the peers' versions."""
     for tool in (args.snapstage, args.runner, args.job_bench, shutil.which("curl"),
                  shutil.which("jq")):
         if not tool or not os.path.exists(tool):
@@ -308,6 +313,36 @@ def main():
         sys.exit("job_vs_clients: %s has no requests (scripts/setup installs python3-requests)"
                  % args.python)
     curl = subprocess.run(["curl", "--version"], stdout=subprocess.PIPE).stdout.decode()
+    return "peers: %s; %s" % (probe.stdout.decode().strip(),
+                              " ".join(curl.splitlines()[0].split()[:4]))
+
+
+def load():
+    return " ".join("%.2f" % x for x in os.getloadavg())
+
+
+def run_all(args, bench):
+    runs = bench.run()
+    rows = report(runs, args.rounds)
+    report_warmup(bench.warmup)
+    floors = bench.floors()
+    report_floors(floors, {"snapstage": "snapstage --version",
+                           "python-requests": "python3 -c 'import requests'",
+                           "curl-script": "curl --version; jq --version"})
+    net = {name: rows[name]["cpu"] - floors[name][0] for name in rows}
+    print("  CPU net of the floor: %s; snapstage/python-requests %.2f" % (
+        ", ".join("%s %.3f s" % kv for kv in net.items()),
+        net["snapstage"] / net["python-requests"]))
+    text, lines = bench.job_bench()
+    print("\njob_bench (%d jobs in one process):" % args.jobs)
+    print("  " + text.rstrip().replace("\n", "\n  "))
+    print("  handshakes per job (full+resumed): " + "; ".join(job_handshakes(lines)))
+    targets(rows, runs, steady(text))
+
+
+def main():
+    args = parse_args()
+    versions = peers(args)
     work = tempfile.mkdtemp(prefix="snapstage-bench-job-")
     bench = None
     try:
@@ -315,28 +350,11 @@ def main():
         print("photo %s (%.2f MB); sandbox process_seconds %g; poll every %g s; %d CPUs; "
               "load average %s" % (args.photo, os.path.getsize(args.photo) / 1e6,
                                    args.process_seconds, args.poll_interval, os.cpu_count(),
-                                   " ".join("%.2f" % x for x in os.getloadavg())))
-        print("peers: %s; %s" % (probe.stdout.decode().strip(),
-                                  " ".join(curl.splitlines()[0].split()[:4])))
+                                   load()))
+        print(versions)
         t0 = time.monotonic()
-        runs = bench.run()
-        rows = report(runs, args.rounds)
-        report_warmup(bench.warmup)
-        floors = bench.floors()
-        report_floors(floors, {"snapstage": "snapstage --version",
-                               "python-requests": "python3 -c 'import requests'",
-                               "curl-script": "curl --version; jq --version"})
-        net = {name: rows[name]["cpu"] - floors[name][0] for name in rows}
-        print("  CPU net of the floor: %s; snapstage/python-requests %.2f" % (
-            ", ".join("%s %.3f s" % kv for kv in net.items()),
-            net["snapstage"] / net["python-requests"]))
-        text, lines = bench.job_bench()
-        print("\njob_bench (%d jobs in one process):" % args.jobs)
-        print("  " + text.rstrip().replace("\n", "\n  "))
-        print("  handshakes per job (full+resumed): " + "; ".join(job_handshakes(lines)))
-        targets(rows, runs, steady(text))
-        print("\n(%.0f s; load average %s)" % (time.monotonic() - t0,
-                                                " ".join("%.2f" % x for x in os.getloadavg())))
+        run_all(args, bench)
+        print("\n(%.0f s; load average %s)" % (time.monotonic() - t0, load()))
     finally:
         if bench:
             bench.close()

@@ -36,20 +36,25 @@ namespace {
 using namespace snapstage;
 
 constexpr const char* kUsage =
-    "usage: job_bench -c CONFIG [--jobs N] PHOTO\n"
+    "usage: job_bench -c CONFIG [--jobs N] [--events none|text|json] PHOTO\n"
     "Runs N (default 5) jobs of the config's service, tool and widgets on PHOTO in one process\n"
-    "and prints each job's wall time and heap allocations (job 1 is the warm-up).";
+    "and prints each job's wall time and heap allocations (job 1 is the warm-up). --events: what\n"
+    "the jobs report, to /dev/null: nothing (default, as `submit -q`), the human lines, or the\n"
+    "--json events.";
 
 struct Options {
     std::string config;
     std::string photo;
     int jobs = 5;
+    std::string events = "none";
 };
 
 bool parse(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "-c") && i + 1 < argc)
             o.config = argv[++i];
+        else if (!std::strcmp(argv[i], "--events") && i + 1 < argc)
+            o.events = argv[++i];
         else if (!std::strcmp(argv[i], "--jobs") && i + 1 < argc)
             o.jobs = std::atoi(argv[++i]);
         else if (argv[i][0] != '-' && o.photo.empty())
@@ -57,7 +62,8 @@ bool parse(int argc, char** argv, Options& o) {
         else
             return false;
     }
-    return !o.config.empty() && !o.photo.empty() && o.jobs > 0;
+    bool eventsOk = o.events == "none" || o.events == "text" || o.events == "json";
+    return !o.config.empty() && !o.photo.empty() && o.jobs > 0 && eventsOk;
 }
 
 double nowS() {
@@ -169,7 +175,9 @@ int main(int argc, char** argv) {
     if (!config) return fail("config", config.error());
     app::GlobalOptions global;
     global.configPath = o.config;
-    app::Events events(false, -1);
+    std::FILE* devNull = std::fopen("/dev/null", "w");
+    if (!devNull) return fail("events", Error(Errc::StorageIo, "cannot open /dev/null"));
+    app::Events events(o.events == "json", o.events == "none" ? -1 : 0, devNull, devNull);
     app::Context ctx{global, *config, events, systemClock()};
 
     // What runSubmit builds, once.
@@ -191,8 +199,9 @@ int main(int argc, char** argv) {
 
     auto scratch = std::make_unique<jobs::Job>(*blank);
     if (int rc = countSetUp(rt, *config, params, *scratch)) return rc;
-    std::printf("job_bench: %d jobs of %s on %s (allocations counted by %s)\n", o.jobs,
-                config->service.tool.c_str(), o.photo.c_str(), test::countingMethod());
+    std::printf("job_bench: %d jobs of %s on %s, events: %s (allocations counted by %s)\n", o.jobs,
+                config->service.tool.c_str(), o.photo.c_str(), o.events.c_str(),
+                test::countingMethod());
     std::vector<JobFigures> figures;
     figures.reserve(static_cast<size_t>(o.jobs));
     if (int rc = runJobs(rt, runner, *blank, o.photo.c_str(), o.jobs, figures)) return rc;

@@ -31,23 +31,6 @@ def is_loopback(host):
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def _session_reused(sock):
-    """Whether the connection's TLS handshake resumed an earlier session (None if unknown)."""
-    try:
-        return bool(sock.session_reused)
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _suite(sock):
-    """The connection's protocol and cipher suite, "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"."""
-    try:
-        name, version, _ = sock.cipher()
-        return "%s %s" % (version, name)
-    except (AttributeError, TypeError, ValueError, OSError):
-        return None
-
-
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "snapstage-sandbox"
@@ -94,7 +77,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "bytes_out": 0, "origin": origin,
                  "vendor": vendor_of(split.path) if origin == "api" else "cdn",
                  "conn": getattr(self.request, "sandbox_conn", None),
-                 "tls_resumed": _session_reused(self.request), "tls": _suite(self.request)}
+                 "tls_resumed": getattr(self.request, "sandbox_resumed", None),
+                 "tls": getattr(self.request, "sandbox_tls", None)}
         if origin != "api":  # a client must never send its API key to the CDN or to S3
             headers = getattr(self, "headers", None)
             entry["api_key_sent"] = bool(headers and headers.get_all("x-api-key"))

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # The CDN and S3 origins: own ports, own keys, URLs that point at them, and the request log.
 import hashlib
+import json
 import os
 import socket
 import ssl
 import subprocess
+import time
 from urllib.parse import urlsplit
 
 from .harness import PHOTO, mask_png, photo_bytes, read_response, shared
@@ -152,3 +154,28 @@ class ConnectionLogTest(AihdV3Helpers):
         self.assertEqual([l["tls_resumed"] for l in lines], [False, False, True, False])
         self.assertTrue(lines[0]["tls"].startswith("TLSv1.2 ECDHE-"), lines[0]["tls"])
         self.assertTrue(lines[3]["tls"].startswith("TLSv1.3 "), lines[3]["tls"])
+        # And the connection log has one line per connection, with its bytes on the wire
+        closed = self.closed_connections(set(conns))
+        self.assertEqual([closed[c]["tls_resumed"] for c in conns[1:]], [False, True, False])
+        for c in set(conns):
+            self.assertEqual(closed[c]["origin"], "api")
+            self.assertEqual(closed[c]["tls"], lines[conns.index(c)]["tls"])
+        body_out = {c: sum(l["bytes_out"] for l in lines if l["conn"] == c) for c in conns}
+        for c in set(conns):
+            # TLS records carry each answer (head and body) and the handshake
+            self.assertGreater(closed[c]["tcp_bytes_out"], body_out[c] + 100, closed[c])
+            self.assertGreater(closed[c]["tcp_bytes_in"], 100, closed[c])
+        self.assertGreater(closed[conns[0]]["tcp_bytes_out"], closed[conns[2]]["tcp_bytes_out"],
+                           "a full handshake sends the certificate; a resumed one does not")
+
+    def closed_connections(self, conns, timeout=10.0):
+        """The connection log's lines for conns, once all of them have closed."""
+        path = self.sb.info["conn_log_file"]
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(path, encoding="utf-8") as f:
+                got = {l["conn"]: l for l in map(json.loads, f) if l["conn"] in conns}
+            if set(got) == conns or time.monotonic() > deadline:
+                self.assertEqual(set(got), conns)
+                return got
+            time.sleep(0.05)

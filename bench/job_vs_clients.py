@@ -50,14 +50,27 @@ class Sandbox:
         with open(self.info["log_file"], encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    def connections(self, conns, timeout=5.0):
+        """The connection log's lines for conns (each written once its connection closed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(self.info["conn_log_file"], encoding="utf-8") as f:
+                got = [json.loads(line) for line in f if line.strip()]
+            got = [c for c in got if c["conn"] in conns]
+            if len(got) == len(conns) or time.monotonic() > deadline:
+                return got
+            time.sleep(0.05)
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
 
-def wire(lines):
-    """Per-run figures from the sandbox's log lines of that run."""
-    fig = {"requests": len(lines), "polls": 0, "up": 0, "down": 0, "errors": 0}
+def wire(lines, connections):
+    """Per-run figures from the sandbox's request and connection log lines of that run."""
+    fig = {"requests": len(lines), "polls": 0, "up": 0, "down": 0, "errors": 0,
+           "wire_up": sum(c["tcp_bytes_in"] or 0 for c in connections),
+           "wire_down": sum(c["tcp_bytes_out"] or 0 for c in connections)}
     conns, suites = {}, set()
     for line in lines:
         fig["up"] += line["bytes_in"]
@@ -139,7 +152,8 @@ class Bench:
     def one(self, name):
         mark = len(self.sandbox.log())
         wall, cpu, rss = measure(self.clients[name], self.work, self.args.runner)
-        fig = wire(self.sandbox.log()[mark:])
+        lines = self.sandbox.log()[mark:]
+        fig = wire(lines, self.sandbox.connections({line["conn"] for line in lines}))
         fig.update(wall=wall, cpu=cpu, rss=rss)
         check_result(self.result_of(name))
         return fig
@@ -207,17 +221,20 @@ def report_warmup(warmup):
 def report(runs, rounds):
     print("\nOne job per run (%d rounds, alternating; medians)" % rounds)
     head = ("client", "wall s", "CPU s", "peak RSS", "requests", "polls", "API full/res",
-            "CDN full/res", "up MB", "down MB")
-    print("  %-16s %7s %7s %10s %8s %5s %12s %12s %7s %7s" % head)
+            "CDN full/res", "up MB", "down MB", "wire up", "wire down")
+    print("  %-16s %7s %7s %10s %8s %5s %12s %12s %7s %7s %9s %9s" % head)
     rows = {}
     for name, rs in runs.items():
         row = {k: median(rs, k) for k in rs[0] if k != "suites"}
         row["suites"] = rs[-1]["suites"]
         rows[name] = row
-        print("  %-16s %7.3f %7.3f %6.1f MiB %8g %5g %12s %12s %7.2f %7.2f" % (
+        print("  %-16s %7.3f %7.3f %6.1f MiB %8g %5g %12s %12s %7.3f %7.3f %9.3f %9.3f" % (
             name, row["wall"], row["cpu"], row["rss"] / 1024, row["requests"], row["polls"],
             "%g/%g" % (row["api_full"], row["api_resumed"]),
-            "%g/%g" % (row["cdn_full"], row["cdn_resumed"]), row["up"] / 1e6, row["down"] / 1e6))
+            "%g/%g" % (row["cdn_full"], row["cdn_resumed"]), row["up"] / 1e6, row["down"] / 1e6,
+            row["wire_up"] / 1e6, row["wire_down"] / 1e6))
+    print("  (up/down: HTTP bodies, from the request log; wire: TCP payload, TLS handshakes and"
+          " records included, from the connection log)")
     print("\n  TLS (as the sandbox logged it):")
     for name, row in rows.items():
         print("  %-16s %s" % (name, row["suites"]))

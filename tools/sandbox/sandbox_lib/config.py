@@ -56,6 +56,8 @@ def parser():
     a("--api-key", action="append", dest="api_keys", metavar="KEY",
       help="accepted x-api-key value; repeat for several (default sandbox-key)")
     a("--log", help="request log file, one JSON line per request (default STATE/requests.jsonl)")
+    a("--conn-log", help="connection log file, one JSON line per TLS connection as it closes "
+                         "(default STATE/connections.jsonl)")
     a("--quiet", action="store_true", help="no per-request lines on stderr")
     a("--bare", action="store_true",
       help="answer AI HomeDesign v3 bodies bare, not in {data, message}")

@@ -75,7 +75,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry = {"ts": iso(micro=True), "method": getattr(self, "command", None) or "",
                  "path": split.path, "query": split.query, "status": 0, "bytes_in": 0,
                  "bytes_out": 0, "origin": origin,
-                 "vendor": vendor_of(split.path) if origin == "api" else "cdn"}
+                 "vendor": vendor_of(split.path) if origin == "api" else "cdn",
+                 "conn": getattr(self.request, "sandbox_conn", None),
+                 "tls_resumed": getattr(self.request, "sandbox_resumed", None),
+                 "tls": getattr(self.request, "sandbox_tls", None)}
         if origin != "api":  # a client must never send its API key to the CDN or to S3
             headers = getattr(self, "headers", None)
             entry["api_key_sent"] = bool(headers and headers.get_all("x-api-key"))

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Sandbox start-up: certificates, the API, CDN and S3 origins, startup line and clean shutdown.
+import itertools
 import json
 import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 from http.server import ThreadingHTTPServer
@@ -15,7 +17,7 @@ from .httpd import Handler
 from .render import VariantCache
 from .reqlog import RequestLog
 from .stdio import protect_stderr
-from .store import Store
+from .store import Store, iso
 from .web import Router
 
 HANDSHAKE_TIMEOUT_S = 10
@@ -27,7 +29,7 @@ CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
 class App:
     """Everything the handlers share."""
 
-    def __init__(self, args, baseline, origins, log_path, state):
+    def __init__(self, args, baseline, origins, log_path, state, conn_log_path):
         self.api_keys = frozenset(args.api_keys or ["sandbox-key"])
         self.quiet = args.quiet
         self.origins = origins  # {"api": url, "cdn": url, "s3": url}
@@ -37,7 +39,11 @@ class App:
         self.store = Store(persist.Disk(state))
         self.variants = VariantCache()
         self.secret = persist.secret_key(state)  # presigned URLs stay valid across restarts
+        # TLS connections accepted, on every origin: each one's number is logged with its
+        # requests (next() on a count is atomic under the GIL).
+        self.connections = itertools.count(1)
         self.reqlog = RequestLog(log_path, echo=not args.quiet)
+        self.connlog = RequestLog(conn_log_path, echo=False)
         self.routers = {
             "api": Router(aihd_v3.ROUTES + aihd_v1.ROUTES + autoenhance.ROUTES + admin.ROUTES),
             "cdn": Router(cdn.CDN_ROUTES),
@@ -70,17 +76,47 @@ class SandboxServer(ThreadingHTTPServer):
                 sys.stderr.write("sandbox: TLS handshake with %s failed: %s\n"
                                  % (client_address[0], e))
             return
+        # Logged with each request ("conn", "tls_resumed", "tls") and in the connection log.
+        tls.sandbox_conn = next(self.app.connections)
+        tls.sandbox_resumed = bool(tls.session_reused)
+        name, version, _ = tls.cipher()
+        tls.sandbox_tls = "%s %s" % (version, name)
+        opened = iso(micro=True)
         try:
             self.RequestHandlerClass(tls, client_address, self)
         finally:
             if not getattr(tls, "sandbox_abort", False):
                 _lingering_close(tls)
+            self._log_connection(tls, opened)
             tls.close()
+
+    def _log_connection(self, tls, opened):
+        received, sent = _tcp_bytes(tls)
+        try:
+            self.app.connlog.write({"conn": tls.sandbox_conn, "origin": self.origin,
+                                    "opened": opened, "closed": iso(micro=True),
+                                    "tls_resumed": tls.sandbox_resumed, "tls": tls.sandbox_tls,
+                                    "tcp_bytes_in": received, "tcp_bytes_out": sent})
+        except ValueError:  # the log was closed: the sandbox is stopping
+            pass
 
     def handle_error(self, request, client_address):
         if not self.app.quiet:
             sys.stderr.write("sandbox: connection from %s ended with an error: %s\n"
                              % (client_address[0], sys.exc_info()[1]))
+
+
+def _tcp_bytes(sock):
+    """(bytes received, bytes sent and acknowledged) on a TCP connection, as the kernel counts
+    them (tcp_info: TLS records, handshake included), or (None, None) where it does not."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (AttributeError, OSError, ValueError):
+        return None, None
+    if len(info) < 136:  # tcpi_bytes_acked and tcpi_bytes_received came with Linux 4.1 and 4.2
+        return None, None
+    acked, received = struct.unpack_from("=QQ", info, 120)
+    return received, acked
 
 
 def _lingering_close(sock, seconds=1.0):
@@ -167,8 +203,9 @@ def main(argv=None):
     state = os.path.abspath(args.state)
     ca_file, pairs = certs.ensure(state)
     log_path = os.path.abspath(args.log or os.path.join(state, "requests.jsonl"))
+    conn_log_path = os.path.abspath(args.conn_log or os.path.join(state, "connections.jsonl"))
     servers, origins = _start(args, pairs)
-    app = App(args, baseline, origins, log_path, state)
+    app = App(args, baseline, origins, log_path, state, conn_log_path)
     for job in app.store.load():
         jobs.resume(app, job)
     every = [s for group in servers.values() for s in group]
@@ -197,6 +234,7 @@ def main(argv=None):
         for server in every:
             server.server_close()
         app.reqlog.close()
+        app.connlog.close()
         app.store.disk.close()
         sys.stderr.write("sandbox: stopped\n")
     return 0
@@ -208,7 +246,8 @@ def _announce(app, servers, ca_file, log_path):
     line = {"port": servers["api"][0].server_address[1], "ca_file": ca_file,
             "log_file": log_path, "base_url": o["api"], "pid": os.getpid(),
             "cdn_base_url": o["cdn"], "cdn_port": servers["cdn"][0].server_address[1],
-            "s3_base_url": o["s3"], "s3_port": servers["s3"][0].server_address[1]}
+            "s3_base_url": o["s3"], "s3_port": servers["s3"][0].server_address[1],
+            "conn_log_file": app.connlog.path}
     sys.stdout.write(json.dumps(line) + "\n")
     sys.stdout.flush()
     sys.stderr.write("sandbox: listening on %s, CDN %s, S3 %s (CA %s, log %s)\n"

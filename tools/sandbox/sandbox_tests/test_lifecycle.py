@@ -14,8 +14,10 @@ class LifecycleTest(unittest.TestCase):
     def test_startup_line_and_certificates(self):
         info = shared().info
         self.assertEqual(set(info), {"port", "ca_file", "log_file", "base_url", "pid",
-                                     "cdn_base_url", "cdn_port", "s3_base_url", "s3_port"})
-        self.assertTrue(os.path.isabs(info["ca_file"]) and os.path.isabs(info["log_file"]))
+                                     "cdn_base_url", "cdn_port", "s3_base_url", "s3_port",
+                                     "conn_log_file"})
+        self.assertTrue(all(os.path.isabs(info[k]) for k in ("ca_file", "log_file",
+                                                             "conn_log_file")))
         self.assertEqual(info["base_url"], "https://127.0.0.1:%d" % info["port"])
         server_pem = os.path.join(os.path.dirname(info["ca_file"]), "server.pem")
         text = subprocess.run(["openssl", "x509", "-in", server_pem, "-noout", "-text"],

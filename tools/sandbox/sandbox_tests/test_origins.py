@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
 # The CDN and S3 origins: own ports, own keys, URLs that point at them, and the request log.
 import hashlib
+import json
 import os
 import socket
 import ssl
 import subprocess
+import time
 from urllib.parse import urlsplit
 
-from .harness import PHOTO, mask_png, photo_bytes, shared
+from .harness import PHOTO, mask_png, photo_bytes, read_response, shared
 from .test_aihd_v3 import AihdV3Helpers
 from .test_autoenhance import AutoenhanceHelpers
 
@@ -120,3 +122,60 @@ class UploadLogTest(AutoenhanceHelpers):
             ("/v1/order/image", "image"), (got[3][0], "body")])
         self.assertEqual([g[2:] for g in got], [jpeg, png, jpeg, jpeg])
         self.assertTrue(got[3][0].startswith("/s3/autoenhance/"))
+
+
+class ConnectionLogTest(AihdV3Helpers):
+    """Each log line names its TLS connection and whether that connection resumed a session."""
+
+    def get_on(self, tls):
+        tls.sendall(b"GET /api/tools HTTP/1.1\r\nHost: x\r\n\r\n")
+        return read_response(tls)[0]
+
+    def test_requests_are_logged_with_their_connection_and_resumption(self):
+        mark = self.sb.mark()
+        # Given two requests on one kept-alive TLS 1.2 connection
+        first = self.sb.tls_socket(maximum_version=ssl.TLSVersion.TLSv1_2)
+        self.assertEqual((self.get_on(first), self.get_on(first)), (200, 200))
+        session = first.session
+        first.close()
+        # When a second connection resumes its session, and a third starts afresh
+        sock = socket.create_connection(("127.0.0.1", self.sb.port), timeout=10)
+        resumed = first.context.wrap_socket(sock, server_hostname="127.0.0.1", session=session)
+        self.assertTrue(resumed.session_reused)
+        self.assertEqual(self.get_on(resumed), 200)
+        resumed.close()
+        self.assertEqual(self.sb.get("/api/tools", key=None).status, 200)
+        # Then the log tells the connections apart, and which one was resumed
+        lines = self.sb.logged_since(mark)
+        conns = [l["conn"] for l in lines]
+        self.assertEqual(conns[0], conns[1])
+        self.assertEqual(len(set(conns)), 3, conns)
+        self.assertTrue(all(isinstance(c, int) and c > 0 for c in conns), conns)
+        self.assertEqual([l["tls_resumed"] for l in lines], [False, False, True, False])
+        self.assertTrue(lines[0]["tls"].startswith("TLSv1.2 ECDHE-"), lines[0]["tls"])
+        self.assertTrue(lines[3]["tls"].startswith("TLSv1.3 "), lines[3]["tls"])
+        # And the connection log has one line per connection, with its bytes on the wire
+        closed = self.closed_connections(set(conns))
+        self.assertEqual([closed[c]["tls_resumed"] for c in conns[1:]], [False, True, False])
+        for c in set(conns):
+            self.assertEqual(closed[c]["origin"], "api")
+            self.assertEqual(closed[c]["tls"], lines[conns.index(c)]["tls"])
+        body_out = {c: sum(l["bytes_out"] for l in lines if l["conn"] == c) for c in conns}
+        for c in set(conns):
+            # TLS records carry each answer (head and body) and the handshake
+            self.assertGreater(closed[c]["tcp_bytes_out"], body_out[c] + 100, closed[c])
+            self.assertGreater(closed[c]["tcp_bytes_in"], 100, closed[c])
+        self.assertGreater(closed[conns[0]]["tcp_bytes_out"], closed[conns[2]]["tcp_bytes_out"],
+                           "a full handshake sends the certificate; a resumed one does not")
+
+    def closed_connections(self, conns, timeout=10.0):
+        """The connection log's lines for conns, once all of them have closed."""
+        path = self.sb.info["conn_log_file"]
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(path, encoding="utf-8") as f:
+                got = {l["conn"]: l for l in map(json.loads, f) if l["conn"] in conns}
+            if set(got) == conns or time.monotonic() > deadline:
+                self.assertEqual(set(got), conns)
+                return got
+            time.sleep(0.05)

@@ -47,10 +47,22 @@ Status fetch(Runtime& rt, LiveCatalog& out) {
     auto buffer = std::make_unique<std::byte[]>(256 * 1024);
     net::BufferSink sink(std::span(buffer.get(), 256 * 1024));
     std::string url = toolsUrl(rt.baseUrl());
-    SNAPSTAGE_TRY(rt.api().download(url, sink, "read the tool list"));
-    if (!parse(sink.text(), out))
-        return failf(Errc::ApiResponse, 0, "read the tool list: %s answered no tool list",
-                     url.c_str());
+    // On the API's own origin (the sandbox) the kept-alive API connection serves it: no second
+    // handshake. The live list is on the vendor's app host, a separate origin.
+    if (rt.api().onApiOrigin(url)) {
+        auto reply = rt.api().fetch("/api/tools", sink, "read the tool list");
+        if (!reply) return fail(reply.error());
+        if (!reply->json) return fail(Errc::ApiResponse, "read the tool list: not JSON");
+        out.tools.clear();
+        for (json::Value t : reply->data)
+            if (t.get("isActive").asBool(true) && !t.get("slug").asString().empty())
+                out.tools.emplace_back(t.get("slug").asString());
+    } else {
+        SNAPSTAGE_TRY(rt.api().download(url, sink, "read the tool list"));
+        if (!parse(sink.text(), out))
+            return failf(Errc::ApiResponse, 0, "read the tool list: %s answered no tool list",
+                         url.c_str());
+    }
     out.fetchedS = rt.clock().wallSeconds();
     std::string text(64 * 1024, '\0');
     JsonWriter w(std::span(text.data(), text.size()));

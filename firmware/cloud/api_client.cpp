@@ -229,6 +229,7 @@ Result<ApiReply> ApiClient::call(std::string_view method, std::string_view path,
     if (!r) return fail(r.error().withContext(what));
     if (r->status < 200 || r->status > 299)
         return fail(statusError(settings_.errors, what, r->status, sink.text(), r->retryAfterS));
+    if (r->status == 204 || sink.text().empty()) return ApiReply{r->status, json::Value()};
     if (sink.overflowed())
         return failf(Errc::ApiResponse, 0, "%s: the answer is larger than %zu bytes", what,
                      settings_.responseBytes);

@@ -274,6 +274,12 @@ Status Runner::advance(Job& job, cloud::Service& service, bool wait) noexcept {
             return st;
         }
     }
+    if (job.submittedS == 0) {
+        // Accepted, but stopped before that was noted (a crash right after the last start
+        // step): the polling time-out counts from now.
+        job.submittedS = clock_.wallSeconds();
+        SNAPSTAGE_TRY(spool_.save(job));
+    }
     if (!wait) return okStatus();
     if (job.remote.resultCount == 0 || job.state == JobState::Processing) {
         SNAPSTAGE_TRY(setState(job, JobState::Processing));

@@ -92,12 +92,18 @@ bool HttpClient::followable(const Exchange& x) const noexcept {
 }
 
 // One request and the head of its final (non-1xx) response, on a connection opened or reused;
-// a reused connection the server had already closed is replaced once.
+// a reused connection the server had already closed is replaced once: for any request that did
+// not get out whole, and for a whole one only when repeating it is harmless (GET, HEAD, PUT,
+// DELETE, OPTIONS). A POST that went out whole may have been acted on: its loss is reported, so
+// that the caller looks before it creates anything again.
 Status HttpClient::roundTrip(Exchange& x) noexcept {
+    const bool idempotent = x.method == "GET" || x.method == "HEAD" || x.method == "PUT" ||
+                            x.method == "DELETE" || x.method == "OPTIONS";
     for (int attempt = 0;; ++attempt) {
         SNAPSTAGE_TRY(connect(*url_, x.deadline, x.req->observer));
         x.gotBytes = false;
         Status st = writeRequest(x);
+        const bool sentWhole = st.ok();
         if (st) {
             st = readHead(x);
         } else if (x.uploadFailed) {
@@ -108,7 +114,8 @@ Status HttpClient::roundTrip(Exchange& x) noexcept {
         if (st) return st;
         close();
         bool stale = info_.reused && !x.gotBytes && attempt == 0 &&
-                     (st.error().code() == Errc::NetClosed || st.error().code() == Errc::NetIo);
+                     (st.error().code() == Errc::NetClosed || st.error().code() == Errc::NetIo) &&
+                     (idempotent || !sentWhole);
         if (!stale) return st;
     }
 }

@@ -220,6 +220,21 @@ TEST_F(RunnerTest, NoWaitStopsOnceAcceptedAndInterruptionKeepsTheJob) {
     EXPECT_EQ(stored(), JobState::Processing);
 }
 
+TEST_F(RunnerTest, AJobStoppedRightAfterItsLastStartStepResumesAndDoesNotTimeOut) {
+    // Given a job whose service accepted it, saved before the runner noted the time
+    job_->remote.order.assign("order-1");
+    job_->remote.process.assign("process-1");
+    job_->remote.submitted = true;
+    job_->state = JobState::Submitting;
+    job_->submittedS = 0;
+    ASSERT_TRUE(spool_.save(*job_).ok());
+    // When it is resumed
+    ASSERT_TRUE(run().ok());
+    // Then it is polled to its result, with no new start step
+    EXPECT_EQ(svc_.stepCalls, 0);
+    EXPECT_EQ(job_->state, JobState::Done);
+}
+
 TEST_F(RunnerTest, BackoffGrowsAndIsCapped) {
     EXPECT_EQ(backoffMs(policy_, 1, 1.0, -1), 1000);
     EXPECT_EQ(backoffMs(policy_, 3, 1.0, -1), 4000);

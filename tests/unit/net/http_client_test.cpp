@@ -136,6 +136,33 @@ TEST_F(HttpClientTest, StaleKeepAliveConnectionIsReplacedOnce) {
     EXPECT_EQ(srv.stats().connections.load(), 3);
 }
 
+TEST_F(HttpClientTest, APostThatWentOutWholeIsNotSentAgainOnAStaleConnection) {
+    // Given a server that answers the first request, then reads the next one whole and closes
+    // without answering (it may have acted on it)
+    std::atomic<int> requests{0};
+    TestServer srv(nullptr, [&](ServerConn& c) {
+        std::string head = c.readHead();
+        if (head.empty()) return false;
+        if (++requests == 1) return c.write(response(200, "ok"));
+        return false;
+    });
+    std::byte buf[16];
+    BufferSink sink(buf);
+    ASSERT_TRUE(get(httpUrl(srv, "/"), sink).ok());
+    // When a POST goes out on the kept-alive connection
+    std::string url = httpUrl(srv, "/v3/order");
+    BufferSource body(fs::bytes("{}"), "application/json");
+    Request req;
+    req.method = "POST";
+    req.url = url;
+    req.body = &body;
+    auto r = client_.send(req, sink);
+    // Then its loss is reported, not hidden by sending it a second time
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), Errc::NetClosed) << r.error().message();
+    EXPECT_EQ(requests.load(), 2);
+}
+
 TEST_F(HttpClientTest, RedirectsDropCredentialsWhenTheOriginChanges) {
     std::string seenSame, seenOther;
     TestServer other(nullptr, [&](ServerConn& c) {

@@ -168,7 +168,7 @@ def variant(quality, scale=None):
     if key not in _variants:
         d = os.path.join(tempfile.gettempdir(), "snapstage-jobs-images-%d" % os.getpid())
         os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "photo-q%d%s.jpg" % (quality, "-x%s" % scale if scale else ""))
+        path = os.path.join(d, "photo-q%d%s.jpg" % (quality, "-x%s" % scale.replace("/", "-") if scale else ""))
         djpeg = ["djpeg", "-pnm"] + (["-scale", scale] if scale else []) + [PHOTO]
         pnm = subprocess.run(djpeg, capture_output=True, check=True).stdout
         jpg = subprocess.run(["cjpeg", "-quality", str(quality)], input=pnm,
@@ -1054,9 +1054,9 @@ class CrashTest(JobsTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.sb = cls.start(process_seconds=0.8)
+        cls.sb = cls.start(process_seconds=1.0)
         # downloads take a while (half the body, a pause, the rest): kills land inside them
-        cls.sb.faults(stall={"path": "/cdn/results/*", "method": "GET", "seconds": 0.3,
+        cls.sb.faults(stall={"path": "/cdn/results/*", "method": "GET", "seconds": 0.4,
                              "count": -1, "mode": "mid_body"})
         cls.sandboxes = (cls.sb,)
 
@@ -1066,7 +1066,7 @@ class CrashTest(JobsTestCase):
         tail = LogTail(self.sb.log_file)
         proc = client.popen(*args)
         kind, what = trigger
-        delay = rng.uniform(0.0, 2.0) if kind == "delay" else None
+        delay = rng.uniform(0.02, 1.0) if kind == "delay" else None
         start = time.monotonic()
         out = b""
         fired = False
@@ -1103,35 +1103,50 @@ class CrashTest(JobsTestCase):
         rng = random.Random(seed)
         note = "crash test seed %d (SNAPSTAGE_CRASH_SEED to repeat)" % seed
         print(note, file=sys.stderr)
+        verbose = bool(os.environ.get("SNAPSTAGE_CRASH_VERBOSE"))
         client = self.client(self.sb)
         mark = self.sb.mark()
         # larger photos (1280x800) so that uploads and downloads take a little time
-        images = [variant(q, "2/1") for q in range(40, 100, 2)]
-        kills, next_image, phases = 0, 0, collections.Counter()
+        images = iter([variant(q, "2/1") for q in range(20, 100, 2)])
+        submitted, kills, phases = [], 0, collections.Counter()
+        # the first batch's submits are each cut in one phase, for sure
+        forced = [("event", "upload.progress"), ("log", "POST /v3/order"),
+                  ("event", "job.status"), ("event", "download.progress")]
         start = time.monotonic()
-        while kills < self.KILLS or next_image < self.JOBS:
-            if next_image < len(images) and (next_image < self.JOBS or kills < self.KILLS) and \
-                    (rng.random() < 0.4 or self.all_done(client)):
-                args = ["submit", images[next_image]] + STAGING
-                next_image += 1
-            else:
-                args = ["jobs", "--resume"]
-            trigger = rng.choice(TRIGGERS)
-            if self.kill_run(client, args, trigger, rng):
+
+        def attempt(args, trigger):
+            nonlocal kills
+            t0 = time.monotonic()
+            killed = self.kill_run(client, args, trigger, rng)
+            if killed:
                 kills += 1
                 phases[trigger[1] or "delay"] += 1
+            if verbose:
+                print("%6.1f %-6s %-28s %-5s %.2f s" % (time.monotonic() - start, args[0],
+                                                       trigger[1], killed, time.monotonic() - t0),
+                      file=sys.stderr)
             self.assertLess(time.monotonic() - start, 240, note)
-        for _ in range(5):
-            r = client.run("jobs", "--resume")
-            self.runs.append(r)
-            if r.returncode == 0 and self.all_done(client):
-                break
-        self.assertEqual(r.returncode, 0, r)
-        print("%d kills over %d jobs in %.0f s: %s" % (kills, next_image,
+
+        while True:
+            if self.all_done(client):
+                if kills >= self.KILLS and len(submitted) >= self.JOBS:
+                    break
+                # a batch of new jobs, each submit killed somewhere (or let through)
+                for _ in range(3):
+                    submitted.append(next(images))
+                    trigger = forced.pop(0) if forced else rng.choice(TRIGGERS)
+                    attempt(["submit", submitted[-1]] + STAGING, trigger)
+            else:
+                # carry them on, killed again at a random point
+                trigger = ("delay", None) if rng.random() < 0.5 else rng.choice(TRIGGERS)
+                attempt(["jobs", "--resume"], trigger)
+        print("%d kills over %d jobs in %.0f s: %s" % (kills, len(submitted),
                                                         time.monotonic() - start,
                                                         dict(phases)), file=sys.stderr)
         self.assertGreaterEqual(kills, self.KILLS)
-        self.check_outcome(client, images[:next_image], mark, note)
+        for phase in ("upload.progress", "POST /v3/order", "job.status", "download.progress"):
+            self.assertGreaterEqual(phases[phase], 1, (note, phases))
+        self.check_outcome(client, submitted, mark, note)
 
     @staticmethod
     def all_done(client):

@@ -1030,6 +1030,23 @@ class SpoolTest(JobsTestCase):
         self.assertResult(self.submit(self.v3, variant(87), *STAGING))
         self.assertEqual(len(self.v3.jobs()), 2)
 
+    def test_old_finished_jobs_are_pruned_unfinished_ones_never(self):
+        done = self.submit(self.v3, variant(88), *STAGING).named("job.created")[0]["job"]
+        waiting = self.submit(self.v3, variant(89), *STAGING, "--no-wait")
+        waiting = waiting.named("job.created")[0]["job"]
+        month_ago = int(time.time()) - 30 * 86400
+        for job in (done, waiting):
+            path = os.path.join(self.v3.spool, "jobs", job, "job.json")
+            with open(path) as f:
+                record = json.load(f)
+            record["created"] = record["updated"] = month_ago
+            with open(path, "w") as f:
+                json.dump(record, f)
+        r = self.run_client(self.v3, "jobs", json_events=False)
+        self.assertIn("removed 1 finished job(s) older than 7 days", r.stderr)
+        self.assertEqual(self.v3.job_dirs(), [waiting])
+        self.assertEqual(list(self.v3.jobs()), [waiting])
+
     def interrupt_while_polling(self, sig):
         self.sb.faults(process_seconds=4)
         mark = self.sb.mark()
@@ -1125,35 +1142,44 @@ class CatalogTest(JobsTestCase):
 
 # Where a SIGKILL lands: after a random delay, on a --json event of the client, or right after
 # the sandbox logged (answered) a given request.
-TRIGGERS = [
+COMMON_TRIGGERS = [
     ("delay", None), ("delay", None), ("delay", None),
     ("event", "job.created"), ("event", "upload.progress"), ("event", "job.submitted"),
     ("event", "job.status"), ("event", "download.progress"),
+]
+V3_TRIGGERS = COMMON_TRIGGERS + [
     ("log", "POST /v3/project"), ("log", "POST /v3/order"), ("log", "POST /v3/process"),
     ("log", "GET /v3/process/:id"), ("log", "GET /cdn/results/*"), ("log", "GET /v3/project"),
     ("log", "GET /v3/project/:id/orders"), ("log", "GET /v3/order/:id"),
 ]
+AE_TRIGGERS = COMMON_TRIGGERS + [
+    ("log", "POST /v3/images/"), ("log", "PUT /s3/*"), ("log", "GET /v3/images/:id"),
+    ("log", "GET /v3/images/:id/enhanced"), ("log", "DELETE /v3/images/:id"),
+]
 
 
-class CrashTest(JobsTestCase):
-    """SIGKILL at many random points over a run of jobs; `jobs --resume` (itself killed too)
-    until every job is done; then from the sandbox: one order per input, one process per
-    order, and every result present and decoding."""
+class CrashTestCase(JobsTestCase):
+    """SIGKILL at many random points over a run of jobs, each with its own photo; `jobs
+    --resume` (itself killed too) until every job is done. The subclasses check, from the
+    sandbox, that nothing was created twice."""
 
     JOBS = 12
     KILLS = 50
+    TRIGGERS = V3_TRIGGERS
+    FORCED = ()
+    SUBMIT_ARGS = ()
+    STALL = None
 
     @classmethod
     def setUpClass(cls):
         cls.sb = cls.start(process_seconds=1.0)
         # downloads take a while (half the body, a pause, the rest): kills land inside them
-        cls.sb.faults(stall={"path": "/cdn/results/*", "method": "GET", "seconds": 0.4,
-                             "count": -1, "mode": "mid_body"})
+        cls.sb.faults(stall={"path": cls.STALL, "method": "GET", "seconds": 0.4, "count": -1,
+                             "mode": "mid_body"})
         cls.sandboxes = (cls.sb,)
 
     def kill_run(self, client, args, trigger, rng):
-        """Runs snapstage; SIGKILLs it when the trigger fires. Returns (killed, returncode,
-        phase)."""
+        """Runs snapstage; SIGKILLs it when the trigger fires. Returns (killed, run)."""
         tail = LogTail(self.sb.log_file)
         proc = client.popen(*args)
         kind, what = trigger
@@ -1187,28 +1213,26 @@ class CrashTest(JobsTestCase):
         if not killed:
             # ran to its end before the trigger: it must have succeeded
             self.assertEqual(proc.returncode, 0, run)
-        return killed
+        return killed, run
 
-    def test_sigkill_at_random_points_then_resume_never_orders_twice(self):
+    def crash_run(self, client):
+        """Submits JOBS or more photos and resumes them, with KILLS or more SIGKILLs in all.
+        Returns ({photo: whether its submit said job.created}, note)."""
         seed = int(os.environ.get("SNAPSTAGE_CRASH_SEED", time.time_ns() % 1000000))
         rng = random.Random(seed)
-        note = "crash test seed %d (SNAPSTAGE_CRASH_SEED to repeat)" % seed
+        note = "%s seed %d (SNAPSTAGE_CRASH_SEED to repeat)" % (type(self).__name__, seed)
         print(note, file=sys.stderr)
         verbose = bool(os.environ.get("SNAPSTAGE_CRASH_VERBOSE"))
-        client = self.client(self.sb)
-        mark = self.sb.mark()
         # larger photos (1280x800) so that uploads and downloads take a little time
         images = iter([variant(q, "2/1") for q in range(20, 100, 2)])
-        submitted, kills, phases = [], 0, collections.Counter()
-        # the first batch's submits are each cut in one phase, for sure
-        forced = [("event", "upload.progress"), ("log", "POST /v3/order"),
-                  ("event", "job.status"), ("event", "download.progress")]
+        submitted, kills, phases = {}, 0, collections.Counter()
+        forced = list(self.FORCED)  # the first submits are each cut in one phase, for sure
         start = time.monotonic()
 
         def attempt(args, trigger):
             nonlocal kills
             t0 = time.monotonic()
-            killed = self.kill_run(client, args, trigger, rng)
+            killed, run = self.kill_run(client, args, trigger, rng)
             if killed:
                 kills += 1
                 phases[trigger[1] or "delay"] += 1
@@ -1217,48 +1241,66 @@ class CrashTest(JobsTestCase):
                                                        trigger[1], killed, time.monotonic() - t0),
                       file=sys.stderr)
             self.assertLess(time.monotonic() - start, 240, note)
+            return run
 
         while True:
-            if self.all_done(client):
+            if all(e["state"] == "done" for e in client.jobs().values()):
                 if kills >= self.KILLS and len(submitted) >= self.JOBS:
                     break
                 # a batch of new jobs, each submit killed somewhere (or let through)
                 for _ in range(3):
-                    submitted.append(next(images))
-                    trigger = forced.pop(0) if forced else rng.choice(TRIGGERS)
-                    attempt(["submit", submitted[-1]] + STAGING, trigger)
+                    image = next(images)
+                    trigger = forced.pop(0) if forced else rng.choice(self.TRIGGERS)
+                    run = attempt(["submit", image] + list(self.SUBMIT_ARGS), trigger)
+                    submitted[image] = bool(run.named("job.created"))
             else:
                 # carry them on, killed again at a random point
-                trigger = ("delay", None) if rng.random() < 0.5 else rng.choice(TRIGGERS)
+                trigger = ("delay", None) if rng.random() < 0.5 else rng.choice(self.TRIGGERS)
                 attempt(["jobs", "--resume"], trigger)
         print("%d kills over %d jobs in %.0f s: %s" % (kills, len(submitted),
                                                         time.monotonic() - start,
                                                         dict(phases)), file=sys.stderr)
-        self.assertGreaterEqual(kills, self.KILLS)
-        for phase in ("upload.progress", "POST /v3/order", "job.status", "download.progress"):
+        self.assertGreaterEqual(kills, self.KILLS, note)
+        for kind, phase in self.FORCED:
             self.assertGreaterEqual(phases[phase], 1, (note, phases))
-        self.check_outcome(client, submitted, mark, note)
+        return submitted, note
 
-    @staticmethod
-    def all_done(client):
-        return all(e["state"] == "done" for e in client.jobs().values())
-
-    def check_outcome(self, client, images, mark, note):
-        lines = self.sb.since(mark)
-        # Each submitted photo is one job in the spool, done, with a decoding result. (A submit
-        # killed before its job.json was written leaves nothing behind and never said
-        # job.created; it would show up here as a missing input.)
-        jobs = client.jobs()
+    def check_spool(self, client, submitted, note):
+        """Each photo whose submit said job.created is one job in the spool, done, with a
+        result that decodes. A submit killed before that may have left nothing (or a folder
+        without job.json, moved aside); such a photo must then have reached no service.
+        Returns the sha256s of the photos that are jobs."""
         by_input = {}
-        for job, e in jobs.items():
+        for job, e in client.jobs().items():
             self.assertEqual(e["state"], "done", (note, job))
             folder = os.path.join(client.spool, "jobs", job)
             by_input.setdefault(sha256_of(os.path.join(folder, "input-1.jpg")), []).append(job)
             self.assertEqual(jpeg_size(os.path.join(folder, "result-1.jpg")), (1280, 800))
-        wanted = {sha256_of(p) for p in images}
-        self.assertEqual(set(by_input), wanted, note)
-        self.assertTrue(all(len(v) == 1 for v in by_input.values()), note)
-        self.assertEqual(os.listdir(os.path.join(client.spool, "damaged")), [], note)
+        self.assertTrue(all(len(v) == 1 for v in by_input.values()), (note, by_input))
+        acknowledged = {sha256_of(p) for p, created in submitted.items() if created}
+        self.assertLessEqual(acknowledged, set(by_input), note)
+        self.assertLessEqual(set(by_input), {sha256_of(p) for p in submitted}, note)
+        unacknowledged = len(submitted) - len(by_input)
+        self.assertLessEqual(len(os.listdir(os.path.join(client.spool, "damaged"))),
+                             unacknowledged, note)
+        return set(by_input)
+
+
+class CrashTest(CrashTestCase):
+    """AI HomeDesign v3: one order per input, at most one process per order, one project per
+    job, every result present and decoding."""
+
+    SUBMIT_ARGS = STAGING
+    STALL = "/cdn/results/*"
+    FORCED = [("event", "upload.progress"), ("log", "POST /v3/order"),
+              ("event", "job.status"), ("event", "download.progress")]
+
+    def test_sigkill_at_random_points_then_resume_never_orders_twice(self):
+        client = self.client(self.sb)
+        mark = self.sb.mark()
+        submitted, note = self.crash_run(client)
+        wanted = self.check_spool(client, submitted, note)
+        lines = self.sb.since(mark)
         # Exactly one order per distinct input, whatever was cut.
         orders = collections.defaultdict(set)
         for l in select_lines(lines, "POST /v3/order"):
@@ -1279,6 +1321,34 @@ class CrashTest(JobsTestCase):
             self.assertEqual(len(o["processes"]), 1, (note, order))
         # One project per job.
         self.assertEqual(len(state["projects"]), len(wanted), note)
+
+
+class AutoenhanceCrashTest(CrashTestCase):
+    """Autoenhance: one image kept per input (an image created without its upload URL reaching
+    us is deleted, not left behind), uploaded once to one image id."""
+
+    KILLS = 25
+    JOBS = 8
+    TRIGGERS = AE_TRIGGERS
+    STALL = "/v3/images/*/enhanced"
+    FORCED = [("log", "POST /v3/images/"), ("event", "upload.progress"),
+              ("event", "job.status"), ("event", "download.progress")]
+
+    def test_sigkill_at_random_points_then_resume_keeps_one_image_per_input(self):
+        client = self.client(self.sb, vendor="autoenhance")
+        mark = self.sb.mark()
+        submitted, note = self.crash_run(client)
+        wanted = self.check_spool(client, submitted, note)
+        lines = self.sb.since(mark)
+        uploaded = collections.defaultdict(set)
+        for l in select_lines(lines, "PUT /s3/*", 200):
+            uploaded[l["files"][0]["sha256"]].add(l["image_id"])
+        self.assertEqual(set(uploaded), wanted, note)
+        for sha, ids in uploaded.items():
+            self.assertEqual(len(ids), 1, (note, sha, ids))
+        images = self.sb.admin("state")["autoenhance"]["images"]
+        self.assertEqual(sorted(images), sorted(i for ids in uploaded.values() for i in ids),
+                         note)
 
 
 def main():

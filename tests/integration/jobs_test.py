@@ -5,6 +5,7 @@
 # ports and temporary state folders. Every assertion about what went over the wire is read from
 # the sandbox's request log. Usage: jobs_test.py SNAPSTAGE DATA_DIR [unittest arguments]
 import collections
+import ctypes
 import datetime
 import hashlib
 import json
@@ -39,6 +40,15 @@ KEY = "sk-snapstage-itest-5b1f0c9e77a2"
 # -- the sandbox ---------------------------------------------------------------------------------
 
 
+def _stop_with_parent():
+    """In the child: SIGTERM when the test runner dies (ctest's time-out kills it), so that no
+    sandbox outlives its test."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Sandbox:
     """One sandbox.py process on free ports with its own temporary state folder."""
 
@@ -48,7 +58,8 @@ class Sandbox:
                 "--quiet", "--api-key", KEY, "--rate-limit", rate_limit,
                 "--process-seconds", str(process_seconds)] + list(args)
         self.stderr = open(os.path.join(self.tmp, "stderr.log"), "w")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     preexec_fn=_stop_with_parent)
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
         if not ready:
             self.stop()
@@ -603,6 +614,12 @@ class V1AndAutoenhanceTest(JobsTestCase):
         self.assertEqual(put[0]["files"][0]["sha256"], sha256_of(image))
         self.assertEqual(put[0]["files"][0]["content_type"], "image/jpeg")
         self.assertGreaterEqual(seen["GET /v3/images/:id"], 1, seen)
+        # `status` finds the job by the image id the client chose
+        image_id = put[0]["image_id"]
+        self.assertEqual(r.named("job.submitted")[0]["remote_id"], image_id)
+        s = self.run_client(client, "status", image_id).named("job.status")[0]
+        self.assertEqual((s["job"], s["state"], s["service"]),
+                         (r.named("job.created")[0]["job"], "done", "autoenhance"))
         return lines
 
     def test_autoenhance_plain(self):

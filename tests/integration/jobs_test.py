@@ -1287,7 +1287,7 @@ class CrashTestCase(JobsTestCase):
         print(note, file=sys.stderr)
         verbose = bool(os.environ.get("SNAPSTAGE_CRASH_VERBOSE"))
         # larger photos (1280x800) so that uploads and downloads take a little time
-        images = iter([variant(q, "2/1") for q in range(20, 100, 2)])
+        images = (variant(q, "2/1") for q in range(20, 100))  # distinct sha256s, made as needed
         submitted, kills, phases = {}, 0, collections.Counter()
         forced = list(self.FORCED)  # the first submits are each cut in one phase, for sure
         start = time.monotonic()

@@ -71,6 +71,23 @@ def get_project(ctx):
     return ok(ctx, _project_view(ctx, p))
 
 
+def list_project_orders(ctx):
+    """A project's orders, newest first, each shaped like GET /v3/order/:id. The path is
+    inferred (API.md mentions the listing without its path): see README.md."""
+    p = owned(ctx, "projects", "project", ctx.params["id"])
+    ctx.ids(project_id=p.id)
+    page = _int_query(ctx, "page", 1, 1, 10 ** 6)
+    limit = _int_query(ctx, "limit", 10, 1, 30)
+    suffix = resize_query(ctx)
+    mine = [(o.created, i, o) for i, o in enumerate(ctx.app.store.values("orders"))
+            if o.project_id == p.id and o.owner == ctx.api_key]
+    mine.sort(key=lambda t: t[:2], reverse=True)  # equal times: the later-stored one first
+    chunk = [o for _, _, o in mine[(page - 1) * limit:page * limit]]
+    pages = {"page": page, "limit": limit, "total": len(mine),
+             "total_pages": (len(mine) + limit - 1) // limit}
+    return ok(ctx, [order_view(ctx, o, suffix) for o in chunk], extra={"pagination": pages})
+
+
 def _split(parts, allowed, limit):
     """(files, texts) from multipart parts; unknown fields and misplaced files are errors."""
     files, texts = [], {}
@@ -227,6 +244,7 @@ ROUTES = [
     Route("POST", r"/v3/project", create_project, "aihomedesign"),
     Route("GET", r"/v3/project", list_projects, "aihomedesign"),
     Route("GET", r"/v3/project/" + _ID, get_project, "aihomedesign"),
+    Route("GET", r"/v3/project/%s/orders" % _ID, list_project_orders, "aihomedesign"),
     Route("POST", r"/v3/order", create_order, "aihomedesign", limit="order", creates=True,
           upload=True),
     Route("POST", r"/v3/order/%s/append" % _ID, append_assets, "aihomedesign", limit="order",

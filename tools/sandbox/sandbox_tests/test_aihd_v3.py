@@ -208,3 +208,44 @@ class AihdV3Test(AihdV3Helpers):
         r = self.sb.get("/v3/project?page=1&limit=1")
         self.assertEqual(r.status, 200, r)
         self.assertIn("pagination", r.json())
+
+    def test_project_orders_listing(self):
+        r = self.sb.post_json("/v3/project", {"address": "2 Lake Road"})
+        pid = self.data(r)["id"]
+        r = self.sb.get("/v3/project/%s/orders" % pid)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["data"], [])
+        self.assertEqual(r.json()["pagination"]["total"], 0)
+        ids = []
+        for _ in range(3):
+            r = self.order((PHOTO, "primary_angle"), extra=["-F", "project_id=" + pid])
+            self.assertEqual(r.status, 201, r)
+            ids.append(self.data(r)["order_id"])
+        self.new_order()  # in the default project: not listed
+        oid, aid = ids[-1], self.data(self.sb.get("/v3/order/" + ids[-1]))["entry_assets"][0]["id"]
+        self.assertEqual(self.process(oid, aid).status, 201)
+        r = self.sb.get("/v3/project/%s/orders?page=1&limit=30" % pid)
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertEqual(body["message"], "ok")
+        self.assertEqual([o["id"] for o in body["data"]], ids[::-1])  # newest first
+        self.assertEqual(body["pagination"],
+                         {"page": 1, "limit": 30, "total": 3, "total_pages": 1})
+        # each order as GET /v3/order/:id shows it
+        self.assertEqual(body["data"][0], self.data(self.sb.get("/v3/order/" + oid)))
+        self.assertEqual(len(body["data"][0]["processes"]), 1)
+        r = self.sb.get("/v3/project/%s/orders?page=2&limit=2" % pid)
+        self.assertEqual([o["id"] for o in r.json()["data"]], ids[:1])
+        self.assertEqual(r.json()["pagination"]["total_pages"], 2)
+        self.sb.admin("/_admin/faults", {"bare": True})
+        r = self.sb.get("/v3/project/%s/orders?limit=1" % pid)
+        self.assertEqual([o["id"] for o in r.json()], ids[-1:])
+        self.sb.admin("/_admin/faults", {"bare": False})
+        for query, status in (("?limit=31", 400), ("?limit=0", 400), ("?page=0", 400)):
+            self.assertEqual(self.sb.get("/v3/project/%s/orders%s" % (pid, query)).status, status)
+        r = self.sb.get("/v3/project/%s/orders" % ("c" * 24))
+        self.assertEqual((r.status, r.json()["key"]), (404, "api_error_project_not_found"))
+        r = self.sb.get("/v3/project/%s/orders" % pid, key="another-key")
+        self.assertEqual(r.status, 401, r)
+        lines = [l for l in self.sb.log_lines() if l["path"] == "/v3/project/%s/orders" % pid]
+        self.assertTrue(all(l["project_id"] == pid for l in lines if l["status"] == 200))

@@ -133,6 +133,28 @@ Status checkV1(Runtime& rt, cloud::JobRequest& request) {
     return cloud::checkV1Widgets(reply->data, request);
 }
 
+// The photos and mask the tool's input slots need, before anything is uploaded.
+Status checkInputs(cloud::Vendor vendor, std::string_view tool, const SubmitOptions& o) {
+    if (vendor != cloud::Vendor::AiHomeDesignV3) {
+        if (o.images.size() > 1 || !o.mask.empty())
+            return fail(Errc::Usage, "only AI HomeDesign v3 takes a second photo or a mask");
+        return okStatus();
+    }
+    cloud::V3Slots slots;
+    SNAPSTAGE_TRY(cloud::v3SlotsFor(tool, slots));
+    int t = static_cast<int>(tool.size());
+    if (!slots.secondary.empty() && o.images.size() < 2)
+        return failf(Errc::Usage, 0, "%.*s needs two photos: IMAGE (before) and IMAGE2 (after)", t,
+                     tool.data());
+    if (!slots.mask.empty() && o.mask.empty())
+        return failf(Errc::Usage, 0, "%.*s needs --mask FILE (a PNG the size of the photo)", t,
+                     tool.data());
+    if (slots.mask.empty() && !o.mask.empty())
+        return failf(Errc::Usage, 0, "%.*s takes no mask (tool-item-removal-mask does)", t,
+                     tool.data());
+    return okStatus();
+}
+
 int report(Context& ctx, const Error& e) {
     return e.code() == Errc::Usage ? ctx.events.usage(e, "submit") : ctx.events.failure(e);
 }
@@ -161,8 +183,11 @@ int runSubmit(Context& ctx, Args& args) {
         return report(ctx, st.error());
     if (rt.vendor() == cloud::Vendor::AiHomeDesignV1)
         if (Status st = checkV1(rt, job->request); !st) return report(ctx, st.error());
+    if (Status st = checkInputs(rt.vendor(), job->request.tool.view(), o); !st)
+        return report(ctx, st.error());
 
-    jobs::NewJobInputs inputs{o.images[0], o.images.size() > 1 ? o.images[1] : "", o.mask};
+    std::string_view second = o.images.size() > 1 ? std::string_view(o.images[1]) : "";
+    jobs::NewJobInputs inputs{o.images[0], second, o.mask};
     if (Status st = rt.spool().create(*job, inputs); !st) return report(ctx, st.error());
     JobEvents events(ctx.events);
     events.created(*job);

@@ -129,7 +129,7 @@ int64_t retryAfterSeconds(const Error& e) noexcept {
 }
 
 Error statusError(ErrorShape shape, const char* what, int status, std::string_view body,
-                  int64_t retryAfterS) noexcept {
+                  int64_t retryAfterS, bool keyed) noexcept {
     char said[160];
     serviceText(shape, body, said, sizeof said);
     const char* sep = said[0] ? ": " : "";
@@ -142,6 +142,11 @@ Error statusError(ErrorShape shape, const char* what, int status, std::string_vi
     if (status == 408 || status >= 500)
         return Error::format(Errc::ApiServer, retry, "%s: the service failed (%d)%s%s", what,
                              status, sep, said);
+    if ((status == 401 || status == 403) && !keyed)
+        return Error::format(Errc::ApiRejected, status,
+                             "%s: the storage refused the transfer (%d)%s%s: the link may have "
+                             "expired; the job will need a new one",
+                             what, status, sep, said);
     if (status == 401 || status == 403)
         return Error::format(Errc::ApiRejected, status,
                              "%s: the service refused the API key (%d)%s%s: check "
@@ -285,7 +290,8 @@ Result<net::Response> ApiClient::offOrigin(std::string_view method, std::string_
     auto r = other_.send(req, reply);
     if (!r) return fail(r.error().withContext(what));
     if (r->status < 200 || r->status > 299)
-        return fail(statusError(settings_.errors, what, r->status, reply.text(), r->retryAfterS));
+        return fail(
+            statusError(settings_.errors, what, r->status, reply.text(), r->retryAfterS, false));
     return r;
 }
 

@@ -57,8 +57,10 @@ int64_t retryAfterSeconds(const Error& error) noexcept;
 // The error for a non-2xx reply to `what` ("create order"): 429 ApiRateLimited (detail: the
 // Retry-After seconds or -1), 408 and 5xx ApiServer, 401/403 ApiRejected with advice about the
 // key, other 4xx ApiRejected; the message quotes the service's own error text. Pure.
+// `keyed` false: the request went without the API key (a CDN, a presigned upload URL), so a
+// 401/403 says the URL was refused (expired, signature) rather than blaming the key.
 Error statusError(ErrorShape shape, const char* what, int status, std::string_view body,
-                  int64_t retryAfterS) noexcept;
+                  int64_t retryAfterS, bool keyed = true) noexcept;
 
 class ApiClient {
 public:

@@ -215,7 +215,7 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
                                    p.message.c_str()));
         if (clock_.wallSeconds() - job.submittedS > policy_.pollTimeoutS)
             return finishFailed(
-                job, Error::format(Errc::Timeout, 0,
+                job, Error::format(Errc::ApiJobFailed, 0,
                                    "no result %lld s after submission (poll.timeout_s): gave up",
                                    static_cast<long long>(policy_.pollTimeoutS)));
         delay = pollDelayMs(policy_, delay, p.etaS);

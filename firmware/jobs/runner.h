@@ -58,8 +58,9 @@ public:
     // false, returns once the service has accepted the job. The job is saved after every step.
     // Returns ok when the job is done (or accepted, without wait). Errors: ApiJobFailed (the
     // service failed it: the job is marked failed), ApiRejected (a 4xx: marked failed),
-    // Timeout (no result within pollTimeoutS: marked failed), Interrupted, and transient errors
-    // after maxAttempts (the job stays unfinished and resumes later), StorageFull.
+    // ApiJobFailed too when there is no result within pollTimeoutS (marked failed), Interrupted,
+    // and transient errors after maxAttempts (the job stays unfinished and resumes later),
+    // StorageFull.
     Status run(Job& job, cloud::Service& service, bool wait) noexcept;
 
 private:

@@ -205,7 +205,8 @@ TEST_F(RunnerTest, AFailedJobAndATimeoutAreFinal) {
     policy_.pollTimeoutS = 60;
     st = run();
     ASSERT_FALSE(st.ok());
-    EXPECT_EQ(st.error().code(), Errc::Timeout);
+    EXPECT_EQ(st.error().code(), Errc::ApiJobFailed);
+    EXPECT_NE(std::string(st.error().message()).find("poll.timeout_s"), std::string::npos);
     EXPECT_LT(svc_.pollCalls, 20);
 }
 

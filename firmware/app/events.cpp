@@ -128,12 +128,16 @@ void Events::detail(const char* fmt, ...) noexcept {
 void Events::progress(std::string_view name, std::string_view label, uint64_t done, uint64_t total,
                       std::initializer_list<Field> extra) noexcept {
     int64_t now = monotonicMs();
+    if (done < lastProgressDone_ || progressStartMs_ == 0) {  // a new transfer
+        progressStartMs_ = now;
+        lastProgressDone_ = 0;
+    }
     bool finished = total > 0 && done >= total;
     bool stepped = total > 0 && (done - lastProgressDone_) * 50 >= total;
     if (!finished && !stepped && now - lastProgressMs_ < 500 && done >= lastProgressDone_) return;
     lastProgressMs_ = now;
     lastProgressDone_ = done;
-    if (json_) {
+    if (json_ || tee_) {
         char buf[1024];
         JsonWriter w(std::span<char>(buf, sizeof buf - 1));
         w.beginObject().key("event").value(name);
@@ -142,8 +146,11 @@ void Events::progress(std::string_view name, std::string_view label, uint64_t do
         w.key("sent").value(done).key("total").value(total).endObject();
         if (!w.overflowed()) {
             buf[w.text().size()] = '\n';
-            std::fwrite(buf, 1, w.text().size() + 1, out_);
-            std::fflush(out_);
+            if (tee_) tee_->onEventLine(std::string_view(buf, w.text().size() + 1));
+            if (json_) {
+                std::fwrite(buf, 1, w.text().size() + 1, out_);
+                std::fflush(out_);
+            }
         }
     }
     if (errIsTty_ && verbosity_ >= 0) {
@@ -153,12 +160,24 @@ void Events::progress(std::string_view name, std::string_view label, uint64_t do
         for (int i = 0; i < kWidth; ++i)
             bar[i] = i < filled ? '#' : '.';
         bar[kWidth] = 0;
-        std::fprintf(err_, "\r%.*s [%s] %llu/%llu KiB", static_cast<int>(label.size()),
+        // Rate and time left from the start of this transfer.
+        double seconds = static_cast<double>(now - progressStartMs_) / 1000;
+        double rate = seconds > 0.05 ? static_cast<double>(done) / seconds : 0;
+        char tail[64] = "";
+        if (rate > 0 && total > done)
+            std::snprintf(tail, sizeof tail, " %.1f MB/s, %.0f s left", rate / 1e6,
+                          static_cast<double>(total - done) / rate);
+        else if (rate > 0)
+            std::snprintf(tail, sizeof tail, " %.1f MB/s", rate / 1e6);
+        std::fprintf(err_, "\r%.*s [%s] %llu/%llu KiB%s\x1b[K", static_cast<int>(label.size()),
                      label.data(), bar, static_cast<unsigned long long>(done / 1024),
-                     static_cast<unsigned long long>(total / 1024));
+                     static_cast<unsigned long long>(total / 1024), tail);
         std::fflush(err_);
         barShown_ = true;
-        if (finished) endProgressLine();
+        if (finished) {
+            endProgressLine();
+            progressStartMs_ = 0;
+        }
     }
 }
 

@@ -99,6 +99,7 @@ private:
     bool barShown_ = false;
     int64_t lastProgressMs_ = 0;
     uint64_t lastProgressDone_ = 0;
+    int64_t progressStartMs_ = 0;
 };
 
 }  // namespace snapstage::app

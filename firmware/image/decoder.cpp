@@ -92,8 +92,8 @@ Result<ImageView> Decoder::probe(std::span<const std::byte> jpeg) noexcept {
     return view;
 }
 
-Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxWidth,
-                                  uint32_t boxHeight) noexcept {
+Result<ScaledSize> Decoder::outputSize(std::span<const std::byte> jpeg, uint32_t boxWidth,
+                                       uint32_t boxHeight) noexcept {
     auto header = probe(jpeg);
     if (!header) return fail(header.error());
     if (uint64_t{header->width} * header->height > kMaxPixels)
@@ -101,7 +101,12 @@ Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxW
                      header->height, static_cast<unsigned long long>(kMaxPixels));
     boxWidth = boxWidth < config_.maxOutputWidth ? boxWidth : config_.maxOutputWidth;
     boxHeight = boxHeight < config_.maxOutputHeight ? boxHeight : config_.maxOutputHeight;
-    auto size = fitScale(header->width, header->height, boxWidth, boxHeight);
+    return fitScale(header->width, header->height, boxWidth, boxHeight);
+}
+
+Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxWidth,
+                                  uint32_t boxHeight) noexcept {
+    auto size = outputSize(jpeg, boxWidth, boxHeight);
     if (!size) return fail(size.error());
     const auto pitch = size->width * 3;
     tjhandle tj = impl_->decompressor;
@@ -128,14 +133,7 @@ Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxW
 Result<ScaledSize> Decoder::decodeBgrx(std::span<const std::byte> jpeg, uint8_t* pixels,
                                        uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
                                        uint32_t boxHeight) noexcept {
-    auto header = probe(jpeg);
-    if (!header) return fail(header.error());
-    if (uint64_t{header->width} * header->height > kMaxPixels)
-        return failf(Errc::JpegDecode, 0, "JPEG is %ux%u, over the %llu-pixel limit", header->width,
-                     header->height, static_cast<unsigned long long>(kMaxPixels));
-    boxWidth = boxWidth < config_.maxOutputWidth ? boxWidth : config_.maxOutputWidth;
-    boxHeight = boxHeight < config_.maxOutputHeight ? boxHeight : config_.maxOutputHeight;
-    auto size = fitScale(header->width, header->height, boxWidth, boxHeight);
+    auto size = outputSize(jpeg, boxWidth, boxHeight);
     if (!size) return fail(size.error());
     if (pitchBytes < size->width * 4 ||
         uint64_t{pitchBytes} * (size->height - 1) + size->width * 4 > capacityBytes)

@@ -70,6 +70,10 @@ public:
     static constexpr uint64_t kMaxPixels = 64ull << 20;
 
 private:
+    // The size `jpeg` decodes to within the box (and the configured one). Errors as decode().
+    Result<ScaledSize> outputSize(std::span<const std::byte> jpeg, uint32_t boxWidth,
+                                  uint32_t boxHeight) noexcept;
+
     struct Impl;
     DecoderConfig config_;
     std::unique_ptr<Impl> impl_;

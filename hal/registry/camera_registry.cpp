@@ -37,8 +37,7 @@ constexpr Backend<Camera> kCameras[] = {
     {{"v4l2", kV4l2}, make<V4l2Camera>},
 };
 
-constexpr BackendInfo kCameraInfo[] = {kCameras[0].info, kCameras[1].info, kCameras[2].info,
-                                       kCameras[3].info};
+constexpr auto kCameraInfo = infosOf(kCameras);
 
 }  // namespace
 
@@ -52,13 +51,7 @@ std::span<const BackendInfo> cameraBackendTable() noexcept {
 
 const char* cameraBackends() noexcept {
     static char names[128];
-    if (!names[0]) {
-        const char* n[std::size(kCameras)];
-        for (size_t i = 0; i < std::size(kCameras); ++i)
-            n[i] = kCameras[i].info.name;
-        backendNames(n, std::size(kCameras), names, sizeof names);
-    }
-    return names;
+    return namesOf(kCameraInfo, names, sizeof names);
 }
 
 }  // namespace snapstage::hal

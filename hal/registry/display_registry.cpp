@@ -23,7 +23,7 @@ constexpr Backend<Display> kDisplays[] = {
     {{"fbdev", {}}, make<FbdevDisplay>},
 };
 
-constexpr BackendInfo kDisplayInfo[] = {kDisplays[0].info, kDisplays[1].info, kDisplays[2].info};
+constexpr auto kDisplayInfo = infosOf(kDisplays);
 
 }  // namespace
 
@@ -37,13 +37,7 @@ std::span<const BackendInfo> displayBackendTable() noexcept {
 
 const char* displayBackends() noexcept {
     static char names[128];
-    if (!names[0]) {
-        const char* n[std::size(kDisplays)];
-        for (size_t i = 0; i < std::size(kDisplays); ++i)
-            n[i] = kDisplays[i].info.name;
-        backendNames(n, std::size(kDisplays), names, sizeof names);
-    }
-    return names;
+    return namesOf(kDisplayInfo, names, sizeof names);
 }
 
 }  // namespace snapstage::hal

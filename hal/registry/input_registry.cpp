@@ -29,8 +29,7 @@ constexpr Backend<Input> kInputs[] = {
     {{"evdev", kEvdevOptions}, make<EvdevInput>},
 };
 
-constexpr BackendInfo kInputInfo[] = {kInputs[0].info, kInputs[1].info, kInputs[2].info,
-                                      kInputs[3].info, kInputs[4].info};
+constexpr auto kInputInfo = infosOf(kInputs);
 
 }  // namespace
 
@@ -44,13 +43,7 @@ std::span<const BackendInfo> inputBackendTable() noexcept {
 
 const char* inputBackends() noexcept {
     static char names[128];
-    if (!names[0]) {
-        const char* n[std::size(kInputs)];
-        for (size_t i = 0; i < std::size(kInputs); ++i)
-            n[i] = kInputs[i].info.name;
-        backendNames(n, std::size(kInputs), names, sizeof names);
-    }
-    return names;
+    return namesOf(kInputInfo, names, sizeof names);
 }
 
 }  // namespace snapstage::hal

@@ -4,6 +4,7 @@
 // name or an option is written once.
 #pragma once
 
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <new>
@@ -28,6 +29,28 @@ Status checkBackendOptions(const char* kind, const BackendInfo& backend,
                            const DeviceSpec& spec) noexcept;
 // "a,b,c" of the names in a table, into `out`.
 void backendNames(const char* const* names, size_t count, char* out, size_t capacity) noexcept;
+
+// What the config check and --version read of a table.
+template <typename Device, size_t N>
+constexpr std::array<BackendInfo, N> infosOf(const Backend<Device> (&table)[N]) noexcept {
+    std::array<BackendInfo, N> out{};
+    for (size_t i = 0; i < N; ++i)
+        out[i] = table[i].info;
+    return out;
+}
+
+// "a,b,c" of a table's names, written once into `buffer` (a static of the caller).
+template <size_t N>
+const char* namesOf(const std::array<BackendInfo, N>& infos, char* buffer,
+                    size_t capacity) noexcept {
+    if (!buffer[0]) {
+        const char* names[N];
+        for (size_t i = 0; i < N; ++i)
+            names[i] = infos[i].name;
+        backendNames(names, N, buffer, capacity);
+    }
+    return buffer;
+}
 
 // Builds the backend of `table` named by spec.backend, after checking its options.
 // Errors: NotSupported (unknown name; lists the known ones), InvalidArgument, NoMemory.

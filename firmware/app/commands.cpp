@@ -7,7 +7,7 @@ namespace snapstage::app {
 std::span<const Command* const> commandTable() noexcept {
     static const Command* const kCommands[] = {
         &kDemoCommand,    &kRunCommand,     &kCaptureCommand, &kSubmitCommand,  &kStatusCommand,
-        &kJobsCommand,    &kCatalogCommand, &kShowCommand,   &kFetchCommand,
+        &kJobsCommand,    &kCatalogCommand, &kShowCommand,   &kDoctorCommand, &kFetchCommand,
     };
     return kCommands;
 }

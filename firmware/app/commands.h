@@ -17,6 +17,7 @@ extern const Command kCatalogCommand;
 extern const Command kShowCommand;
 extern const Command kRunCommand;
 extern const Command kDemoCommand;
+extern const Command kDoctorCommand;
 
 // Every command this build has, in the order `snapstage --help` lists them.
 std::span<const Command* const> commandTable() noexcept;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "firmware/app/clock_floor.h"
 #include "firmware/net/socket.h"
 
 namespace snapstage::app {
@@ -115,6 +116,7 @@ void JobWorker::runOne(jobs::Job& job) noexcept {
     jobs::Runner runner(rt_.spool(), rt_.api(), rt_.clock(), rt_.policy(), observer, &stop_);
     Status st = runner.run(job, rt_.service(), true);
     rt_.api().close();
+    raiseClockFloor(rt_.spool().dir(), rt_.api().serverDate());
     WorkerNews n;
     n.job.assign(job.id.view());
     if (st) {

@@ -29,7 +29,11 @@ const char* modeName(Mode m) {
 
 // What the visitor reads when something went wrong: what happened and what happens next.
 void plainWords(Errc code, const char* detail, FixedString<256>& out) {
-    if (cloud::isTransient(Error(code, "")) || code == Errc::TlsNotYetValid)
+    if (code == Errc::TlsNotYetValid)
+        out.assign(
+            "The clock is not set yet: waiting for network time. The photo is saved and "
+            "will be sent then.");
+    else if (cloud::isTransient(Error(code, "")))
         out.assign("No network: the photo is saved and will be sent when the network is back.");
     else if (code == Errc::ApiJobFailed)
         out.format("The service could not process this photo. Try another angle. (%.120s)", detail);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace snapstage::cloud {
 namespace {
@@ -203,7 +204,18 @@ Result<net::Response> ApiClient::sendApi(std::string_view method, std::string_vi
     req.observer = observer;
     ++requests_;
     if (body) SNAPSTAGE_TRY(body->rewind());
-    return api_.send(req, sink);
+    auto r = api_.send(req, sink);
+    if (r) {
+        // "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 IMF-fixdate)
+        char date[40] = {};
+        std::string_view d = r->header("Date");
+        if (!d.empty() && d.size() < sizeof date) {
+            std::memcpy(date, d.data(), d.size());
+            tm t{};
+            if (::strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &t)) serverDate_ = timegm(&t);
+        }
+    }
+    return r;
 }
 
 Result<json::Value> ApiClient::parseBody(std::string_view text, const char* what) noexcept {

@@ -108,6 +108,10 @@ public:
     // Closes both kept-alive connections.
     void close() noexcept;
 
+    // The `Date` of the last answer from the API origin (Unix time; 0 before one). Sent over a
+    // verified TLS connection: the clock floor's source.
+    int64_t serverDate() const noexcept { return serverDate_; }
+
     // Requests made since init (for events and tests).
     uint64_t requests() const noexcept { return requests_; }
 
@@ -130,6 +134,7 @@ private:
     FixedString<512> base_;
     FixedString<net::Url::kCapacity> location_;
     uint64_t requests_ = 0;
+    int64_t serverDate_ = 0;
 };
 
 }  // namespace snapstage::cloud

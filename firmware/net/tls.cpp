@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <new>
 
 #include "firmware/net/tls_internal.h"
@@ -270,6 +271,16 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     const char* alpn = mbedtls_ssl_get_alpn_protocol(&s.ssl);
     info_.alpn = alpn ? alpn : "";
     info_.resumed = !s.seen.called;
+    if (const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&s.ssl)) {
+        tm t{};
+        t.tm_year = peer->valid_to.year - 1900;
+        t.tm_mon = peer->valid_to.mon - 1;
+        t.tm_mday = peer->valid_to.day;
+        t.tm_hour = peer->valid_to.hour;
+        t.tm_min = peer->valid_to.min;
+        t.tm_sec = peer->valid_to.sec;
+        info_.peerNotAfter = static_cast<int64_t>(timegm(&t));
+    }
     // TLS 1.2 sessions are kept now; TLS 1.3 ones when their ticket comes (read()).
     if (!info_.resumed && std::strcmp(info_.version, "TLSv1.2") == 0)
         saveSession(ctx, s);

@@ -87,6 +87,8 @@ struct TlsInfo {
     const char* ciphersuite = "";  // IANA name from Mbed TLS
     const char* alpn = "";         // "http/1.1" or "" when the server chose none
     bool resumed = false;          // the session was resumed (no certificate exchange)
+    int64_t peerNotAfter = 0;      // the server certificate's end of validity (Unix time); 0
+                                   // when not known
 };
 
 // One TLS session over a borrowed Stream. Its record buffers are allocated by init() and reused

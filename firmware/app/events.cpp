@@ -2,6 +2,8 @@
 // Events on stdout (--json), human text and progress on stderr.
 #include "firmware/app/events.h"
 
+#include <cstring>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include "firmware/app/exit_codes.h"
 #include "firmware/util/json_writer.h"
+#include "firmware/util/log.h"
 #include "firmware/util/redact.h"
 #include "firmware/util/text.h"
 #include "firmware/util/time.h"
@@ -84,13 +87,17 @@ void Events::emit(std::string_view name, std::initializer_list<Field> fields) no
     std::fflush(out_);
 }
 
-void Events::human(std::string_view text, bool keepLineBreaks) noexcept {
+void Events::human(std::string_view text, bool keepLineBreaks, log::Level level) noexcept {
     // The one way human text reaches stderr: secrets out, then no control character left raw
-    // (escape sequences in a key or a server's reply would act on the terminal).
+    // (escape sequences in a key or a server's reply would act on the terminal); under systemd,
+    // the journal's priority first.
     char clean[2048], shown[4096];
     const std::string_view redacted = redact::scrub(text, clean);
-    const size_t n =
-        text::printable(redacted, std::span<char>(shown, sizeof shown - 1), keepLineBreaks);
+    const char* prefix = log::journalPrefix(level);
+    const size_t p = std::strlen(prefix);
+    std::memcpy(shown, prefix, p);
+    const size_t n = p + text::printable(redacted, std::span<char>(shown + p, sizeof shown - 1 - p),
+                                         keepLineBreaks);
     shown[n] = '\n';
     std::fwrite(shown, 1, n + 1, err_);
 }
@@ -101,7 +108,8 @@ void Events::line(int minVerbosity, const char* fmt, va_list args) noexcept {
     char text[2048];
     const int n = std::vsnprintf(text, sizeof text, fmt, args);
     if (n < 0) return;
-    human(std::string_view(text, std::min(static_cast<size_t>(n), sizeof text - 1)), true);
+    human(std::string_view(text, std::min(static_cast<size_t>(n), sizeof text - 1)), true,
+          minVerbosity > 0 ? log::Level::Debug : log::Level::Info);
 }
 
 void Events::say(const char* fmt, ...) noexcept {
@@ -191,7 +199,7 @@ int Events::failure(const Error& error) noexcept {
     endProgressLine();
     char text[Error::kMessageCapacity + 16];
     std::snprintf(text, sizeof text, "snapstage: %s", error.message());
-    human(text, false);
+    human(text, false, log::Level::Error);
     emit("error", {{"code", errorName(error.code())},
                    {"kind", to_string(error.code())},
                    {"message", error.message()}});
@@ -202,7 +210,7 @@ int Events::usage(const Error& error, std::string_view command) noexcept {
     endProgressLine();
     char text[Error::kMessageCapacity + 16];
     std::snprintf(text, sizeof text, "snapstage: %s", error.message());
-    human(text, false);
+    human(text, false, log::Level::Error);
     if (!command.empty())
         std::fprintf(err_, "see 'snapstage %.*s --help'\n", static_cast<int>(command.size()),
                      command.data());

@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "firmware/util/log.h"
 #include "firmware/util/result.h"
 
 namespace snapstage::app {
@@ -88,7 +89,7 @@ private:
     void endProgressLine() noexcept;
     void line(int minVerbosity, const char* fmt, va_list args) noexcept;
     // Writes `text` and a newline on stderr, redacted and made printable.
-    void human(std::string_view text, bool keepLineBreaks) noexcept;
+    void human(std::string_view text, bool keepLineBreaks, log::Level level) noexcept;
 
     bool json_;
     EventTee* tee_ = nullptr;

@@ -41,6 +41,24 @@ void setSink(std::FILE* sink) noexcept {
     gSink.store(sink);
 }
 
+const char* journalPrefix(Level level) noexcept {
+    static const bool journal = [] {
+        const char* stream = std::getenv("JOURNAL_STREAM");
+        return stream && *stream;
+    }();
+    if (!journal) return "";
+    switch (level) {
+        case Level::Debug:
+            return "<7>";
+        case Level::Info:
+            return "<6>";
+        case Level::Warn:
+            return "<4>";
+        default:
+            return "<3>";
+    }
+}
+
 void write(Level l, const char* fmt, ...) noexcept {
     char line[1024];
     va_list args;
@@ -55,7 +73,7 @@ void write(Level l, const char* fmt, ...) noexcept {
     char clean[1024];
     const std::string_view redacted = redact::scrub(std::string_view(line, len), clean);
     char out[2048];
-    int prefix = std::snprintf(out, sizeof out, "snapstage: %s: ", name(l));
+    int prefix = std::snprintf(out, sizeof out, "%ssnapstage: %s: ", journalPrefix(l), name(l));
     if (prefix < 0) return;
     size_t total = static_cast<size_t>(prefix);
     total += text::printable(redacted, std::span<char>(out + total, sizeof out - 1 - total), false);

@@ -12,6 +12,11 @@ enum class Level : int { Debug = 0, Info = 1, Warn = 2, Error = 3, Off = 4 };
 void setLevel(Level level) noexcept;
 Level level() noexcept;
 
+// The syslog priority prefix ("<3>" for errors ... "<7>" for debug) that journald reads at the
+// start of a line, when stderr goes to the journal (JOURNAL_STREAM set, as systemd sets it for
+// a service); "" otherwise. Read once.
+const char* journalPrefix(Level level) noexcept;
+
 // Where messages go; default stderr. The stream is borrowed and must outlive logging.
 void setSink(std::FILE* sink) noexcept;
 

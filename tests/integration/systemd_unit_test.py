@@ -70,6 +70,14 @@ def main():
     check(got[-1] == "STOPPING=1", f"STOPPING=1 last: {got[-3:]}")
     passed += 1
     shutil.rmtree(work, ignore_errors=True)
+    # Under the journal, stderr lines carry their syslog priority; on a terminal they do not.
+    for env_extra, expect in (({"JOURNAL_STREAM": "8:12345"}, "<3>snapstage: "), ({}, "snapstage: ")):
+        env = dict(os.environ, **env_extra)
+        env.pop("JOURNAL_STREAM", None) if not env_extra else None
+        r = subprocess.run([binary, "show", "/no/such.jpg"], capture_output=True, text=True,
+                           env=env)
+        check(r.stderr.startswith(expect), f"priority prefix {expect!r}: {r.stderr!r}")
+    passed += 1
     print(f"{passed} passed, 0 failed")
 
 

@@ -82,7 +82,8 @@ public:
             !std::memcmp(t + tailLen_ - 8, iend, 8))
             return ".png";
         if (head_ >= 12 && !std::memcmp(h, "RIFF", 4) && !std::memcmp(h + 8, "WEBP", 4)) {
-            uint32_t size = h[4] | h[5] << 8 | h[6] << 16 | static_cast<uint32_t>(h[7]) << 24;
+            uint32_t size =
+                uint32_t{h[4]} | uint32_t{h[5]} << 8 | uint32_t{h[6]} << 16 | uint32_t{h[7]} << 24;
             if (bytes_ == uint64_t{size} + 8) return ".webp";
         }
         return nullptr;

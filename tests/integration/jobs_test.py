@@ -247,7 +247,8 @@ def variant(quality, scale=None):
     if key not in _variants:
         d = os.path.join(tempfile.gettempdir(), "snapstage-jobs-images-%d" % os.getpid())
         os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, "photo-q%d%s.jpg" % (quality, "-x%s" % scale.replace("/", "-") if scale else ""))
+        suffix = "-x" + scale.replace("/", "-") if scale else ""
+        path = os.path.join(d, "photo-q%d%s.jpg" % (quality, suffix))
         djpeg = ["djpeg", "-pnm"] + (["-scale", scale] if scale else []) + [PHOTO]
         pnm = subprocess.run(djpeg, capture_output=True, check=True).stdout
         jpg = subprocess.run(["cjpeg", "-quality", str(quality)], input=pnm,

@@ -22,7 +22,8 @@ class Vm:
         self.run_dir = tempfile.mkdtemp(prefix="hil-run.")
         self.timeout_s = timeout_s
         self.started = time.monotonic()
-        lines = ["set -a", f"[ -f {self.run_dir}/env ] && . {self.run_dir}/env"]
+        lines = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                 "set -a", f"[ -f {self.run_dir}/env ] && . {self.run_dir}/env"]
         for k, v in (env or {}).items():
             lines.append(f"{k}={shlex.quote(str(v))}")
         lines += ["set +a", f"cd {shlex.quote(cwd or os.getcwd())} || exit 125", script]

@@ -44,7 +44,8 @@ def cmd_run(args):
     image = hil_image.image()
     rc, out, err, tail, wall = hil_vm.run(image, " ".join(shlex.quote(a) for a in args.cmd),
                                           rw=args.rw, disk=args.disk, mods=args.mods,
-                                          timeout_s=args.timeout, mem_mb=args.mem)
+                                          timeout_s=args.timeout, mem_mb=args.mem,
+                                          smp=args.smp)
     sys.stdout.write(out)
     sys.stderr.write(err)
     if tail:
@@ -71,7 +72,7 @@ def cmd_suite(args):
         for c in cases:
             write_result(args.results, case_name(c), SKIP, f"skipped: {e}\n")
         print(f"hil: skipped: {e}")
-        return 0
+        return SKIP
     script = f"exec /bin/bash {shlex.quote(os.path.join(HERE, 'guest', 'suite.sh'))} " + \
         " ".join(shlex.quote(c) for c in cases)
     env = {"HIL_RESULTS": os.path.abspath(args.results), "HIL_SRC": ROOT,
@@ -120,6 +121,7 @@ def main():
     r.add_argument("--mods", help="module groups: camera,display,gpio,input,disk (default all)")
     r.add_argument("--timeout", type=int, default=120)
     r.add_argument("--mem", type=int, default=1024)
+    r.add_argument("--smp", type=int, default=2)
     r.add_argument("cmd", nargs="+")
     r.set_defaults(fn=cmd_run)
     s = sub.add_parser("suite")

@@ -18,7 +18,7 @@ class Vm:
     """A running VM. `script` is shell text run in the guest from `cwd`."""
 
     def __init__(self, image, script, cwd=None, rw=(), disk=None, mods=None, env=None,
-                 mem_mb=1024, timeout_s=120, accel=None):
+                 mem_mb=1024, timeout_s=120, accel=None, smp=2):
         self.run_dir = tempfile.mkdtemp(prefix="hil-run.")
         self.timeout_s = timeout_s
         self.started = time.monotonic()
@@ -42,7 +42,7 @@ class Vm:
         accel = accel or os.environ.get("SNAPSTAGE_HIL_ACCEL", "tcg")
         cpu = ["-accel", "kvm", "-cpu", "host,-arch-capabilities"] if accel == "kvm" else \
             ["-accel", "tcg,thread=multi", "-cpu", "max"]
-        cmd = ["qemu-system-x86_64", *cpu, "-M", "pc", "-m", str(mem_mb), "-smp", "2",
+        cmd = ["qemu-system-x86_64", *cpu, "-M", "pc", "-m", str(mem_mb), "-smp", str(smp),
                "-nodefaults", "-no-reboot", "-display", "none", "-vga", "none",
                "-kernel", os.path.join(image, "vmlinux"),
                "-initrd", os.path.join(image, "initramfs.cpio.gz"),

@@ -102,7 +102,7 @@ def boot(image, work, disk, n, final, cut_after_s=None):
     """One boot; with cut_after_s the power goes that long after the sandbox is up."""
     env = {"BOOT": n, "FINAL": 1 if final else 0}
     vm = hil_vm.Vm(image, f"exec /bin/bash {work}/guest.sh", cwd=work, rw=[work], disk=disk,
-                   mods="disk", env=env, mem_mb=512, timeout_s=120)
+                   mods="disk", env=env, mem_mb=512, timeout_s=120, smp=1)
     try:
         if cut_after_s is None:
             rc, out, err = vm.wait()

@@ -43,12 +43,14 @@ int main(int argc, char** argv) {
         auto frame = cam.capture(timeoutMs);
         if (!frame) return failWith(frame.error());
         size_t bytes = 0;
-        for (uint32_t p = 0; p < frame->planeCount; ++p) bytes += frame->planes[p].data.size();
-        std::printf("{\"sequence\": %llu, \"timestamp_us\": %lld, \"arrival_us\": %lld, "
-                    "\"bytes\": %zu}\n",
-                    static_cast<unsigned long long>(frame->sequence),
-                    static_cast<long long>(frame->timestampUs),
-                    static_cast<long long>(monotonicUs()), bytes);
+        for (uint32_t p = 0; p < frame->planeCount; ++p)
+            bytes += frame->planes[p].data.size();
+        std::printf(
+            "{\"sequence\": %llu, \"timestamp_us\": %lld, \"arrival_us\": %lld, "
+            "\"bytes\": %zu}\n",
+            static_cast<unsigned long long>(frame->sequence),
+            static_cast<long long>(frame->timestampUs), static_cast<long long>(monotonicUs()),
+            bytes);
         std::fflush(stdout);
         cam.release(*frame);
     }

@@ -254,6 +254,8 @@ def image():
     """The cached image folder (vmlinux, initramfs.cpio.gz), built on first use."""
     if os.environ.get("SNAPSTAGE_HIL") == "off":
         raise Unavailable("SNAPSTAGE_HIL=off")
+    if os.uname().machine != "x86_64":
+        raise Unavailable("the VM test bed runs on x86-64 hosts (an amd64 Debian kernel)")
     if not shutil.which("qemu-system-x86_64") and os.geteuid() != 0:
         raise Unavailable("qemu-system-x86_64 is not installed (package qemu-system-x86)")
     root = cache_root()

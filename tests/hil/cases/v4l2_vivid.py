@@ -128,9 +128,10 @@ def faults():
     ctl("percentage_of_dropped_buffers=0")
 
     holder = subprocess.Popen(["v4l2-ctl", "-d", DEV, "--stream-mmap", "--stream-count=0",
-                               "--stream-to=/dev/null"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+                               "--stream-to=/dev/null"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    while holder.stdout.read(1) not in (b"<", b""):  # "<" per frame: it is streaming
+        pass
     r, _, took = capture(camera)
     holder.kill()
     holder.wait()

@@ -528,14 +528,12 @@ class V3ToolsTest(JobsTestCase):
     def test_every_tool_bare_bodies_result_temp_src(self):
         self.every_tool(self.bare)
 
-    # BUG: `submit IMAGE IMAGE2` (a second angle) reads freed memory: cmd_submit.cpp binds
+    # Regression (fixed): `submit IMAGE IMAGE2` (a second angle) reads freed memory: cmd_submit.cpp binds
     # NewJobInputs::secondary (a string_view) to the temporary std::string of
     # `o.images.size() > 1 ? o.images[1] : ""`; ASan aborts in Spool::copyInto (exit 1).
-    @unittest.expectedFailure
     def test_two_angle_tool_wrapped(self):
         self.every_tool(self.wrapped, only=TWO_ANGLES)
 
-    @unittest.expectedFailure
     def test_two_angle_tool_bare(self):
         self.every_tool(self.bare, only=TWO_ANGLES)
 
@@ -598,7 +596,9 @@ class V1AndAutoenhanceTest(JobsTestCase):
                 self.assertEqual(len(select_lines(lines, "POST /v1/order", 200)), 1, seen)
                 self.assertGreaterEqual(seen["GET /v1/order/:id"], 1, seen)
                 self.assertEqual(len(select_lines(lines, "GET /cdn/results/*", 200)), 1, seen)
-                self.assertEqual(sum(seen.values()), 3 + seen["GET /v1/order/:id"], seen)
+                # the service's widget list, read to check the job before the upload
+                self.assertEqual(seen["GET /v1/catalog/items/filter"], 1, seen)
+                self.assertEqual(sum(seen.values()), 4 + seen["GET /v1/order/:id"], seen)
 
     def autoenhance(self, *params, **switches):
         self.sb.reset(**switches)
@@ -752,12 +752,11 @@ class FaultsTest(JobsTestCase):
                          [(0, "reset_upload"), (201, None)])
         self.assertEqual(self.sb.counts()["aihd_orders"], 1)
 
-    # BUG: the HTTP client re-sends a request whose connection was reused and then closed
+    # Regression (fixed): the HTTP client re-sends a request whose connection was reused and then closed
     # before any answer byte (net/http.cpp roundTrip, "stale" connection), whatever its method:
     # a POST /v3/order that reached the service, whose answer was lost on the way, is sent a
     # second time below the adapter (no pending-marker look-up), and the service makes a second
     # order. A non-idempotent request must not be re-sent blind (RFC 9110 9.2.2).
-    @unittest.expectedFailure
     def test_answer_lost_on_a_reused_connection_does_not_order_twice(self):
         proxy = CutProxy(self.sb)
         self.addCleanup(proxy.stop)
@@ -775,11 +774,10 @@ class FaultsTest(JobsTestCase):
                          [(l["status"], l.get("order_id")) for l in orders])
         self.assertEqual(r.returncode, 0, r)
 
-    # BUG: Autoenhance's reconcile (an image created but its answer lost) deletes the image and
+    # Regression (fixed): Autoenhance's reconcile (an image created but its answer lost) deletes the image and
     # reads the DELETE's 204 No Content as JSON: "delete the image left without an upload URL:
     # the answer is not JSON" (exit 3). The next `jobs --resume` gets over it (the image is
     # gone by then), but the submit itself fails. Seen in the Autoenhance crash test too.
-    @unittest.expectedFailure
     def test_lost_image_create_answer_is_reconciled(self):
         self.sb.faults(fail_next={"path": "/v3/images/", "method": "POST", "status": 502,
                                   "when": "after"})
@@ -821,9 +819,8 @@ class FaultsTest(JobsTestCase):
         self.run_client(client, "jobs", "--resume")
         self.assertEqual(self.sb.since(mark), [])
 
-    # BUG: a job given up on after poll.timeout_s is failed (not resumable) but exits 3 (the
+    # Regression (fixed): a job given up on after poll.timeout_s is failed (not resumable) but exits 3 (the
     # code for "network failure, job kept, resumable") instead of 1.
-    @unittest.expectedFailure
     def test_stalled_processing_exits_1(self):
         _, r = self.stalled()
         self.assertEqual(r.returncode, 1, r)
@@ -875,12 +872,10 @@ class FaultsTest(JobsTestCase):
         self.assertEqual(self.v3.job_dirs(), [])
 
     def test_422_past_the_catalog_check_is_not_retried(self):
-        # tool-darkness needs a second angle; the client sends one photo and the service
-        # answers 422 for the missing slot.
-        r = self.submit(self.v3, PHOTO, "--tool", "tool-darkness",
-                        "--param", "darkness-factor=factor-darker", expect=4)
+        # The client leaves backsplash change's room optional (the vendor publishes no rule);
+        # the sandbox requires it and answers 422 at the process.
+        r = self.submit(self.v3, PHOTO, "--tool", "tool-backsplash-change", expect=4)
         self.assertIn("(422)", r.stderr)
-        self.assertIn("tool-darkness-input-image-after", r.stderr)
         lines = self.lines()
         self.assertNoRetry(lines, "POST /v3/process")
         self.assertEqual(select_lines(lines, "POST /v3/process")[0]["status"], 422)
@@ -888,20 +883,9 @@ class FaultsTest(JobsTestCase):
         job = r.named("job.created")[0]["job"]
         self.assertEqual(self.v3.jobs()[job]["state"], "failed")
 
-    def test_v1_wrong_widget_is_rejected_once(self):
-        # v1 widget ids are not checked by the client; the sandbox's v1 answers 400 (v1 has no
-        # 422) and the client does not retry it.
-        v1 = self.client(self.sb, api="v1", tool="service-ai-virtual-staging")
-        r = self.submit(v1, PHOTO, "--param", "space_name=space-living-room",
-                        "--param", "%s=%s" % ("a" * 24, "b" * 24), expect=4)
-        self.assertIn("rejected the request (400)", r.stderr)
-        self.assertIn("is not a widget of this service", r.stderr)
-        self.assertNoRetry(self.lines(), "POST /v1/order")
-
-    # BUG: v1 --tool/--param are not checked against the catalog before the upload (the
+    # Regression (fixed): v1 --tool/--param are not checked against the catalog before the upload (the
     # comment in cloud/catalog.cpp says the caller checks them; cmd_submit does not): a typo
     # fails only after the photo went up.
-    @unittest.expectedFailure
     def test_v1_wrong_widget_is_refused_before_the_upload(self):
         v1 = self.client(self.sb, api="v1", tool="service-ai-virtual-staging")
         r = self.submit(v1, PHOTO, "--param", "space_name=space-living-room",
@@ -909,9 +893,8 @@ class FaultsTest(JobsTestCase):
         self.assertEqual(select_lines(self.lines(), "POST /v1/order/image"), [])
         self.assertEqual(r.returncode, 2, r)
 
-    # BUG: a tool's image slots are not checked before the upload: tool-darkness with one photo
+    # Regression (fixed): a tool's image slots are not checked before the upload: tool-darkness with one photo
     # (or tool-item-removal-mask without --mask) uploads, then fails with the service's 422.
-    @unittest.expectedFailure
     def test_missing_second_angle_is_refused_before_the_upload(self):
         r = self.submit(self.v3, PHOTO, "--tool", "tool-darkness",
                         "--param", "darkness-factor=factor-darker", expect=None)
@@ -934,10 +917,9 @@ class FaultsTest(JobsTestCase):
     def test_403_on_the_presigned_put_is_exit_4_not_retried(self):
         self.presigned_put_403()
 
-    # BUG: a 403 from the presigned upload URL (S3) is reported as "the service refused the API
+    # Regression (fixed): a 403 from the presigned upload URL (S3) is reported as "the service refused the API
     # key (403) ...: check service.api_key_file or SNAPSTAGE_API_KEY", though no key is sent
     # there and the key is fine: the URL had expired.
-    @unittest.expectedFailure
     def test_403_on_the_presigned_put_does_not_blame_the_api_key(self):
         r = self.presigned_put_403()
         self.assertNotIn("API key", r.stderr)
@@ -1083,12 +1065,11 @@ class SpoolTest(JobsTestCase):
         self.assertEqual(self.v3.job_dirs(), [waiting])
         self.assertEqual(list(self.v3.jobs()), [waiting])
 
-    # BUG: a SIGKILL after the process was created and saved (remote.submitted) but before the
+    # Regression (fixed): a SIGKILL after the process was created and saved (remote.submitted) but before the
     # runner saved submitted_at and the state "processing" leaves submitted_at 0 in job.json;
     # `jobs --resume` then skips the submit steps, polls once and fails the job at once with
     # "no result 60 s after submission (poll.timeout_s): gave up" (exit 3), though the service
     # finishes it. The record below is exactly what such a kill leaves (seen in the crash test).
-    @unittest.expectedFailure
     def test_kill_between_the_process_and_the_processing_state_resumes(self):
         r = self.submit(self.v3, PHOTO, *STAGING, "--no-wait")
         job = r.named("job.created")[0]["job"]
@@ -1267,47 +1248,13 @@ class CrashTestCase(JobsTestCase):
         proc.err_file.close()
         run = Run(proc.args, proc.returncode, out.decode(errors="replace"), err, 0)
         self.runs.append(run)
-        excused = self.known_bug(run)
-        if not killed and not (proc.returncode == 3 and excused):
+        if not killed:
             # ran to its end before the trigger: it must have succeeded
             self.assertEqual(proc.returncode, 0, run)
         return killed, run
 
-    def known_bug(self, run):
-        """KNOWN BUG (see SpoolTest.test_kill_between_the_process_and_the_processing_state_
-        resumes): a kill between the save of remote.submitted and that of submitted_at makes
-        the next resume fail the job at once on poll.timeout_s. Such a job is recorded and
-        excused from having a result (it must still have been ordered once); everything else
-        is checked as usual. True when every job that failed in `run` failed so. Remove this
-        allowance once the bug is fixed."""
-        resumed = set(re.findall(r"job (\S+): resuming from submitting", run.stderr))
-        failed, hits, excused = None, [], 0
-        for e in run.events:
-            if e["event"] == "job.failed":
-                failed = e["job"]
-            elif e["event"] == "error" and failed:
-                if failed in resumed and e["message"].endswith("(poll.timeout_s): gave up"):
-                    hits.append(failed)
-                elif e["message"].startswith("delete the image left without an upload URL: "
-                                             "the answer is not JSON"):
-                    # KNOWN BUG (FaultsTest.test_lost_image_create_answer_is_reconciled):
-                    # the 204 of the DELETE is taken for an error; the job stays resumable
-                    # and the next resume carries it on.
-                    excused += 1
-                else:
-                    return False
-                failed = None
-        if hits:
-            self.bug_jobs.update(hits)
-            print("known bug hit: job(s) %s failed on poll.timeout_s right after a resume"
-                  % hits, file=sys.stderr)
-        if excused:
-            print("known bug hit: a DELETE's 204 taken for an error", file=sys.stderr)
-        return bool(hits) or excused > 0
-
     def finished(self, client):
-        return all(e["state"] == "done" or job in self.bug_jobs
-                   for job, e in client.jobs().items())
+        return all(e["state"] == "done" for e in client.jobs().values())
 
     def crash_run(self, client):
         """Submits JOBS or more photos and resumes them, with KILLS or more SIGKILLs in all.
@@ -1337,7 +1284,6 @@ class CrashTestCase(JobsTestCase):
             self.assertLess(time.monotonic() - start, 420, note)
             return run
 
-        self.bug_jobs = set()
         while True:
             if self.finished(client):
                 if kills >= self.KILLS and len(submitted) >= self.JOBS:
@@ -1354,8 +1300,7 @@ class CrashTestCase(JobsTestCase):
                 run = attempt(["jobs", "--resume"], trigger)
                 if run.returncode == 0:
                     # a resume that ran to its end leaves every job done
-                    states = {j: e["state"] for j, e in client.jobs().items()
-                              if j not in self.bug_jobs}
+                    states = {j: e["state"] for j, e in client.jobs().items()}
                     self.assertEqual(set(states.values()), {"done"}, (note, states))
         print("%d kills over %d jobs in %.0f s: %s" % (kills, len(submitted),
                                                         time.monotonic() - start,
@@ -1374,8 +1319,6 @@ class CrashTestCase(JobsTestCase):
         for job, e in client.jobs().items():
             folder = os.path.join(client.spool, "jobs", job)
             by_input.setdefault(sha256_of(os.path.join(folder, "input-1.jpg")), []).append(job)
-            if job in self.bug_jobs:
-                continue
             self.assertEqual(e["state"], "done", (note, job))
             self.assertEqual(jpeg_size(os.path.join(folder, "result-1.jpg")), (1280, 800))
         self.assertTrue(all(len(v) == 1 for v in by_input.values()), (note, by_input))

@@ -116,8 +116,10 @@ int runJobs(Context& ctx, Args& args) {
     jobs::setSpoolNotice(noticeToStderr);
     Runtime rt(ctx);
     if (Status st = rt.openSpool(); !st) return ctx.events.failure(st.error());
-    if (resume)
+    if (resume) {
         if (Status st = rt.openService({}); !st) return ctx.events.failure(st.error());
+        if (Status st = rt.spool().lock(); !st) return ctx.events.failure(st.error());
+    }
     return listAndResume(ctx, rt, resume);
 }
 

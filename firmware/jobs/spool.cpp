@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,6 +85,22 @@ Status Spool::init(std::string_view dir, Clock& clock) noexcept {
     SNAPSTAGE_TRY(fs::makeDirs(damaged, 0750));
     text_.reset(new (std::nothrow) char[kTextBytes]);
     if (!text_ || !arena_.init(256 * 1024)) return fail(Errc::NoMemory, "no memory for the spool");
+    return okStatus();
+}
+
+Status Spool::lock() noexcept {
+    FixedString<fs::kMaxPathBytes> path;
+    path.format("%s/lock", dir_.c_str());
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+    if (!fd.valid())
+        return failf(Errc::StorageIo, errno, "cannot open %s: %s", path.c_str(),
+                     std::strerror(errno));
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0)
+        return failf(Errc::StorageIo, errno,
+                     "the spool %s is in use by another snapstage (the kiosk service?): stop it "
+                     "first, or let it carry the jobs on",
+                     dir_.c_str());
+    lock_ = std::move(fd);
     return okStatus();
 }
 
@@ -173,8 +190,8 @@ Status Spool::save(Job& job) noexcept {
     if (!st) {
         file_.abandon();
         if (st.error().code() == Errc::StorageFull)
-            return failf(Errc::StorageFull, st.error().detail(),
-                         "no space on the spool (%s)", dir_.c_str());
+            return failf(Errc::StorageFull, st.error().detail(), "no space on the spool (%s)",
+                         dir_.c_str());
         return st;
     }
     return okStatus();

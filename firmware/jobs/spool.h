@@ -13,6 +13,7 @@
 
 #include "firmware/jobs/job.h"
 #include "firmware/util/clock.h"
+#include "firmware/util/fd.h"
 #include "firmware/util/fs.h"
 
 namespace snapstage::jobs {
@@ -35,6 +36,11 @@ public:
     // allocations). Errors: StorageIo/StorageFull naming the folder.
     Status init(std::string_view dir, Clock& clock) noexcept;
     std::string_view dir() const noexcept { return dir_.view(); }
+
+    // Takes the spool for this process alone (an advisory lock on <dir>/lock, released when the
+    // process ends): a kiosk and a `jobs --resume` must never carry the same job on at once.
+    // Errors: StorageIo naming the holder's role when another process holds it.
+    Status lock() noexcept;
 
     // Gives `job` a new id, creates its folder, copies the inputs into it (durably) and saves
     // job.json, all before anything is sent. `job.request.tool/params` and `job.vendor` are
@@ -72,6 +78,7 @@ private:
     std::unique_ptr<char[]> text_;  // job.json read and written through here
     Arena arena_;
     fs::AtomicFile file_;
+    UniqueFd lock_;
     static constexpr size_t kTextBytes = 64 * 1024;
 };
 

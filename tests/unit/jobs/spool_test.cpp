@@ -96,6 +96,16 @@ TEST_F(SpoolTest, RetentionPrunesOldFinishedJobsOnly) {
     EXPECT_TRUE(spool_.load(open->id.view(), *job).ok());
 }
 
+TEST_F(SpoolTest, OnlyOneProcessCarriesTheJobsOnAtATime) {
+    ASSERT_TRUE(spool_.lock().ok());
+    Spool other;  // another process's view (flock is per open file)
+    ASSERT_TRUE(other.init(dir_ + "/spool", clock_).ok());
+    Status st = other.lock();
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(std::string(st.error().message()).find("in use by another snapstage"),
+              std::string::npos);
+}
+
 TEST_F(SpoolTest, SavingAllocatesNothing) {
     auto job = newJob();
     test::AllocScope scope;

@@ -16,6 +16,7 @@ namespace snapstage::hal {
 
 enum class DisplayFormat : uint8_t {
     Xrgb8888,  // 32 bits: B, G, R, X bytes in memory (little-endian 0x00RRGGBB)
+    Xbgr8888,  // 32 bits: R, G, B, X bytes in memory (vfb and some panels)
     Rgb565,    // 16 bits: little-endian RRRRRGGG GGGBBBBB
 };
 const char* to_string(DisplayFormat f) noexcept;

@@ -47,6 +47,9 @@ int runShow(Context& ctx, Args& args) {
     if (Status st = (*display)->present(); !st) return ctx.events.failure(st.error());
     ctx.events.emit("show.done", {{"path", path},
                                   {"display", info.backend},
+                                  {"format", hal::to_string(info.format)},
+                                  {"x", layout->after.x},
+                                  {"y", layout->after.y},
                                   {"width", layout->after.w},
                                   {"height", layout->after.h}});
     ctx.events.say("showing %s on %s (%s), %dx%d", path.c_str(), info.backend, info.name,

@@ -130,9 +130,9 @@ Result<ImageView> Decoder::decode(std::span<const std::byte> jpeg, uint32_t boxW
     return view;
 }
 
-Result<ScaledSize> Decoder::decodeBgrx(std::span<const std::byte> jpeg, uint8_t* pixels,
-                                       uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
-                                       uint32_t boxHeight) noexcept {
+Result<ScaledSize> Decoder::decode32(std::span<const std::byte> jpeg, uint8_t* pixels,
+                                     uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
+                                     uint32_t boxHeight, bool redFirst) noexcept {
     auto size = outputSize(jpeg, boxWidth, boxHeight);
     if (!size) return fail(size.error());
     if (pitchBytes < size->width * 4 ||
@@ -142,7 +142,8 @@ Result<ScaledSize> Decoder::decodeBgrx(std::span<const std::byte> jpeg, uint8_t*
     if (tjDecompress2(tj, reinterpret_cast<const unsigned char*>(jpeg.data()),
                       static_cast<unsigned long>(jpeg.size()), pixels,
                       static_cast<int>(size->width), static_cast<int>(pitchBytes),
-                      static_cast<int>(size->height), TJPF_BGRX, TJFLAG_LIMITSCANS) != 0) {
+                      static_cast<int>(size->height), redFirst ? TJPF_RGBX : TJPF_BGRX,
+                      TJFLAG_LIMITSCANS) != 0) {
         if (!detail::tjLastWasWarning(tj))
             return detail::tjFailure(tj, Errc::JpegDecode, "cannot decode the JPEG");
         LOG_WARN("JPEG decoded with damage: %s", detail::tjLastMessage(tj));

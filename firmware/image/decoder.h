@@ -56,14 +56,15 @@ public:
     Result<ImageView> decode(std::span<const std::byte> jpeg, uint32_t boxWidth,
                              uint32_t boxHeight) noexcept;
 
-    // Decodes `jpeg` straight into a caller's 32-bit B,G,R,X pixel rows (an XRGB8888 display
-    // frame) at the largest scaling factor that fits `boxWidth` x `boxHeight` (no larger than
+    // Decodes `jpeg` straight into a caller's 32-bit pixel rows, B,G,R,X bytes (an XRGB8888
+    // display frame) or, with `redFirst`, R,G,B,X (XBGR8888), at the largest scaling factor that
+    // fits `boxWidth` x `boxHeight` (no larger than
     // the configured box): row y of the image lands at `pixels + y * pitchBytes`, borrowed for
     // the call. Returns the size written. Errors as decode(); InvalidArgument when the image
     // would not fit the rows given (`capacityBytes`).
-    Result<ScaledSize> decodeBgrx(std::span<const std::byte> jpeg, uint8_t* pixels,
-                                  uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
-                                  uint32_t boxHeight) noexcept;
+    Result<ScaledSize> decode32(std::span<const std::byte> jpeg, uint8_t* pixels,
+                                uint32_t pitchBytes, size_t capacityBytes, uint32_t boxWidth,
+                                uint32_t boxHeight, bool redFirst = false) noexcept;
 
     // Largest JPEG accepted, in pixels: bounds libjpeg's work memory (a progressive JPEG keeps
     // all its coefficients) against hostile headers.

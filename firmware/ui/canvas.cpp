@@ -16,11 +16,12 @@ uint16_t to565(Rgb c) {
 void Canvas::put(int32_t x, int32_t y, Rgb c) noexcept {
     if (x < 0 || y < 0 || x >= width() || y >= height()) return;
     uint8_t* row = f_.pixels + static_cast<size_t>(y) * f_.strideBytes;
-    if (f_.format == hal::DisplayFormat::Xrgb8888) {
+    if (f_.format != hal::DisplayFormat::Rgb565) {
         uint8_t* p = row + 4 * static_cast<size_t>(x);
-        p[0] = c.b;
+        bool bgr = f_.format == hal::DisplayFormat::Xrgb8888;
+        p[0] = bgr ? c.b : c.r;
         p[1] = c.g;
-        p[2] = c.r;
+        p[2] = bgr ? c.r : c.b;
         p[3] = 0xff;
     } else {
         uint16_t v = to565(c);
@@ -32,9 +33,10 @@ void Canvas::put(int32_t x, int32_t y, Rgb c) noexcept {
 Rgb Canvas::at(int32_t x, int32_t y) const noexcept {
     if (x < 0 || y < 0 || x >= width() || y >= height()) return {};
     const uint8_t* row = f_.pixels + static_cast<size_t>(y) * f_.strideBytes;
-    if (f_.format == hal::DisplayFormat::Xrgb8888) {
+    if (f_.format != hal::DisplayFormat::Rgb565) {
         const uint8_t* p = row + 4 * static_cast<size_t>(x);
-        return {p[2], p[1], p[0]};
+        return f_.format == hal::DisplayFormat::Xrgb8888 ? Rgb{p[2], p[1], p[0]}
+                                                         : Rgb{p[0], p[1], p[2]};
     }
     unsigned v = static_cast<unsigned>(row[2 * x] | row[2 * x + 1] << 8);
     return {static_cast<uint8_t>((v >> 11) << 3), static_cast<uint8_t>(((v >> 5) & 63) << 2),
@@ -45,8 +47,10 @@ void Canvas::fill(Rect r, Rgb c) noexcept {
     int32_t x0 = std::max(r.x, 0), y0 = std::max(r.y, 0);
     int32_t x1 = std::min(r.right(), width()), y1 = std::min(r.bottom(), height());
     if (x0 >= x1 || y0 >= y1) return;
-    if (f_.format == hal::DisplayFormat::Xrgb8888) {
-        uint32_t v = 0xff000000u | uint32_t{c.r} << 16 | uint32_t{c.g} << 8 | c.b;
+    if (f_.format != hal::DisplayFormat::Rgb565) {
+        uint32_t v = f_.format == hal::DisplayFormat::Xrgb8888
+                         ? 0xff000000u | uint32_t{c.r} << 16 | uint32_t{c.g} << 8 | c.b
+                         : 0xff000000u | uint32_t{c.b} << 16 | uint32_t{c.g} << 8 | c.r;
         for (int32_t y = y0; y < y1; ++y) {
             auto* row =
                 reinterpret_cast<uint32_t*>(f_.pixels + static_cast<size_t>(y) * f_.strideBytes);

@@ -68,7 +68,7 @@ Status Screens::init(uint32_t screenWidth, uint32_t screenHeight) noexcept {
 Rect Screens::drawImage(Canvas& c, std::span<const std::byte> jpeg, Rect box, Status& st) noexcept {
     if (jpeg.empty() || box.w <= 0 || box.h <= 0) return {};
     const hal::DisplayFrame& f = c.frame();
-    if (f.format == hal::DisplayFormat::Xrgb8888) {
+    if (f.format != hal::DisplayFormat::Rgb565) {
         // Decoded straight into the frame, centred in the box.
         auto probe = decoder_.probe(jpeg);
         auto fit = probe
@@ -83,8 +83,9 @@ Rect Screens::drawImage(Canvas& c, std::span<const std::byte> jpeg, Rect box, St
         int32_t y = box.y + (box.h - static_cast<int32_t>(fit->height)) / 2;
         size_t offset = static_cast<size_t>(y) * f.strideBytes + 4 * static_cast<size_t>(x);
         size_t capacity = static_cast<size_t>(f.strideBytes) * f.height - offset;
-        auto got = decoder_.decodeBgrx(jpeg, f.pixels + offset, f.strideBytes, capacity,
-                                       static_cast<uint32_t>(box.w), static_cast<uint32_t>(box.h));
+        auto got = decoder_.decode32(jpeg, f.pixels + offset, f.strideBytes, capacity,
+                                     static_cast<uint32_t>(box.w), static_cast<uint32_t>(box.h),
+                                     f.format == hal::DisplayFormat::Xbgr8888);
         if (!got) {
             st = fail(got.error());
             return {};

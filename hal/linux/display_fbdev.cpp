@@ -50,6 +50,8 @@ Status FbdevDisplay::init() {
         return failf(Errc::DisplayOpen, errno, "%s is not a framebuffer device", path);
     if (var.bits_per_pixel == 32 && var.red.offset == 16 && var.blue.offset == 0) {
         info_.format = DisplayFormat::Xrgb8888;
+    } else if (var.bits_per_pixel == 32 && var.red.offset == 0 && var.blue.offset == 16) {
+        info_.format = DisplayFormat::Xbgr8888;
     } else if (var.bits_per_pixel == 16 && var.red.offset == 11 && var.blue.offset == 0) {
         info_.format = DisplayFormat::Rgb565;
     } else {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace snapstage::hal {
@@ -40,14 +41,17 @@ Status GpioInput::init() {
     std::string chip = chipOpt                   ? *chipOpt
                        : !spec_.argument.empty() ? spec_.argument
                                                  : "/dev/gpiochip0";
-    auto line = spec_.uintOption("line", 0xffffffffu, 0xffffffffu);
+    // Line numbers start at 0, which uintOption() refuses: read it here.
+    const std::string* lineText = spec_.option("line");
+    char* end = nullptr;
+    unsigned long line = lineText ? std::strtoul(lineText->c_str(), &end, 10) : 0;
+    if (!lineText || lineText->empty() || *end || line > 1023)
+        return fail(Errc::InvalidArgument,
+                    "the gpio input needs line=N (the button's GPIO line, 0 to 1023)");
     auto debounce = spec_.uintOption("debounce_ms", 30, 1000);
     auto longMs = spec_.uintOption("long_press_ms", 800, 60000);
-    if (!line || !debounce || !longMs)
-        return fail(!line ? line.error() : !debounce ? debounce.error() : longMs.error());
-    if (*line == 0xffffffffu && !spec_.option("line"))
-        return fail(Errc::InvalidArgument, "the gpio input needs line=N (the button's GPIO line)");
-    line_ = *line;
+    if (!debounce || !longMs) return fail(!debounce ? debounce.error() : longMs.error());
+    line_ = static_cast<uint32_t>(line);
     debounceNs_ = uint64_t{*debounce} * 1000000;
     longNs_ = uint64_t{*longMs} * 1000000;
     bool activeLow = spec_.option("active_low") && *spec_.option("active_low") == "true";

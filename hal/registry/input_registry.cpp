@@ -10,7 +10,7 @@ namespace snapstage::hal {
 namespace {
 
 constexpr BackendOption kGpioOptions[] = {{"chip", OptionKind::Text},
-                                          {"line", OptionKind::Number},
+                                          {"line", OptionKind::Number, 0, 1023},
                                           {"active_low", OptionKind::Flag},
                                           {"debounce_ms", OptionKind::Number, 0, 1000},
                                           {"long_press_ms", OptionKind::Number, 100, 60000}};

@@ -87,6 +87,10 @@ void toRgb(const DisplayFrame& f, uint32_t y, uint8_t* out) {
             out[3 * x] = src[4 * x + 2];
             out[3 * x + 1] = src[4 * x + 1];
             out[3 * x + 2] = src[4 * x];
+        } else if (f.format == DisplayFormat::Xbgr8888) {
+            out[3 * x] = src[4 * x];
+            out[3 * x + 1] = src[4 * x + 1];
+            out[3 * x + 2] = src[4 * x + 2];
         } else {
             unsigned v = static_cast<unsigned>(src[2 * x] | src[2 * x + 1] << 8);
             out[3 * x] = static_cast<uint8_t>((v >> 11) * 255 / 31);
@@ -99,7 +103,9 @@ void toRgb(const DisplayFrame& f, uint32_t y, uint8_t* out) {
 }  // namespace
 
 const char* to_string(DisplayFormat f) noexcept {
-    return f == DisplayFormat::Rgb565 ? "rgb565" : "xrgb8888";
+    return f == DisplayFormat::Rgb565     ? "rgb565"
+           : f == DisplayFormat::Xbgr8888 ? "xbgr8888"
+                                          : "xrgb8888";
 }
 
 Status writePng(const char* path, const DisplayFrame& frame, uint8_t* row) noexcept {

@@ -22,9 +22,9 @@ FakeFramebuffer::FakeFramebuffer(const FakeFbConfig& config) : config_(config) {
     var_.yres = var_.yres_virtual = config.height;
     var_.bits_per_pixel = bpp;
     if (bpp == 32) {
-        var_.red = {16, 8, 0};
+        var_.red = {config.redFirst ? 0u : 16u, 8, 0};
         var_.green = {8, 8, 0};
-        var_.blue = {0, 8, 0};
+        var_.blue = {config.redFirst ? 16u : 0u, 8, 0};
     } else if (bpp == 16) {
         var_.red = {11, 5, 0};
         var_.green = {5, 6, 0};

@@ -19,6 +19,7 @@ struct FakeFbConfig {
     uint32_t width = 64;
     uint32_t height = 48;
     uint32_t bitsPerPixel = 32;      // 32: XRGB8888, 16: RGB565, else as given (e.g. 8)
+    bool redFirst = false;           // 32 bits with red at bit 0 (XBGR8888), as vfb reports
     uint32_t lineLength = 0;         // 0: width * bytes per pixel
     uint32_t memoryBytes = 0;        // 0: two screens
     bool allowVirtualResize = true;  // FBIOPUT_VSCREENINFO may grow yres_virtual

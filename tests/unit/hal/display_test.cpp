@@ -72,6 +72,13 @@ TEST(FbdevDisplayTest, CopiesWhenTheDriverCannotPanAndHonoursAPaddedStride) {
     EXPECT_EQ(fb.pans(), 0);
 }
 
+TEST(FbdevDisplayTest, TakesRedFirst32BitFramebuffersAsVfbHasThem) {
+    fakes::FakeFramebuffer fb({.bitsPerPixel = 32, .redFirst = true});
+    FbdevDisplay display(spec("fbdev"), fb);
+    ASSERT_TRUE(display.init().ok());
+    EXPECT_EQ(display.info().format, DisplayFormat::Xbgr8888);
+}
+
 TEST(FbdevDisplayTest, RefusesWhatItCannotDrawWithAdvice) {
     fakes::FakeFramebuffer fb({.bitsPerPixel = 8});
     FbdevDisplay display(spec("fbdev:/dev/fb0"), fb);

@@ -49,7 +49,7 @@ TEST(GpioInputTest, RequestsEdgesWithActiveLowAndKernelDebounce) {
 
 TEST(GpioInputTest, ShortAndLongPressesFromEdges) {
     fakes::FakeGpioChip chip({});
-    GpioInput in(spec("gpio,line=2,long_press_ms=800"), chip);
+    GpioInput in(spec("gpio,line=0,long_press_ms=800"), chip);  // lines count from 0
     ASSERT_TRUE(in.init().ok());
     EXPECT_TRUE(drain(in).empty());
     chip.edge(true, 1000);

@@ -153,7 +153,8 @@ TEST_P(ScreensTest, RenderingAllocatesNothing) {
 INSTANTIATE_TEST_SUITE_P(Boards, ScreensTest,
                          ::testing::Values(Size{800, 480, hal::DisplayFormat::Xrgb8888},
                                            Size{1920, 1080, hal::DisplayFormat::Xrgb8888},
-                                           Size{800, 480, hal::DisplayFormat::Rgb565}));
+                                           Size{800, 480, hal::DisplayFormat::Rgb565},
+                                           Size{800, 480, hal::DisplayFormat::Xbgr8888}));
 
 }  // namespace
 }  // namespace snapstage::ui

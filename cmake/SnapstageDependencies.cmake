@@ -6,3 +6,5 @@ pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
 find_package(MbedTLS REQUIRED)
 find_package(Threads REQUIRED)
+# Optional: libqrencode draws a QR code of a public result URL on the kiosk's result screen.
+pkg_check_modules(QRENCODE IMPORTED_TARGET libqrencode)

@@ -125,6 +125,9 @@ void JobWorker::runOne(jobs::Job& job) noexcept {
         name.format("result-1%s", job.resultExt[0].c_str());
         rt_.spool().jobFile(job.id.view(), name.view(), n.result);
         n.photo.assign(job.request.image.view());
+        // A CDN URL anyone can open (AI HomeDesign); Autoenhance's needs the key: none.
+        if (job.vendor != cloud::Vendor::Autoenhance && job.remote.resultCount > 0)
+            n.link.assign(job.remote.results[0].view());
     } else {
         n.kind = WorkerNews::Kind::Failed;
         n.code = st.error().code();

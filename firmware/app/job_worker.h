@@ -30,6 +30,7 @@ struct WorkerNews {
     FixedString<256> message;                                // Failed
     FixedString<fs::kMaxPathBytes> result;                   // Done: the first result file
     FixedString<fs::kMaxPathBytes> photo;                    // Done: the job's input photo
+    FixedString<net::Url::kCapacity> link;  // Done: the result's public URL, if any
 };
 
 class JobWorker {

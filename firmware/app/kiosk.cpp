@@ -108,6 +108,7 @@ private:
     int focused_ = 0;
     int resultView_ = 0;  // 0 both, 1 after, 2 before
     std::span<const std::byte> photo_;
+    FixedString<net::Url::kCapacity> link_;
     std::unique_ptr<std::byte[]> before_, after_;
     size_t beforeBytes_ = 0, afterBytes_ = 0;
     static constexpr size_t kImageBytes = 32u << 20;
@@ -291,6 +292,7 @@ void Kiosk::onNews(const WorkerNews& n) noexcept {
                 "kiosk.result",
                 {{"job", n.job.view()}, {"before", n.photo.view()}, {"after", n.result.view()}});
             resultView_ = 0;
+            link_ = n.link;
             setMode(Mode::Result);
             break;
         }
@@ -397,6 +399,7 @@ Status Kiosk::draw() noexcept {
             s.after = std::span(after_.get(), afterBytes_);
             if (resultView_ == 2) s.after = s.before;
             s.afterOnly = resultView_ != 0;
+            s.link = link_.view();
             s.caption = resultView_ == 1 ? "After. Press to see before, hold to start again."
                                          : "Before. Press to see both, hold to start again.";
             break;

@@ -2,6 +2,8 @@
 // The kiosk screens.
 #include "firmware/ui/screens.h"
 
+#include "firmware/ui/qr.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -214,9 +216,12 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
                 c.text(area.x + half + margin, area.bottom() + margin / 4, "After", small, bs,
                        kDim);
             }
-            if (!s.link.empty())
-                c.text(margin, h - margin - static_cast<int32_t>(small.height * bs), s.link, small,
-                       bs, kDim);
+            if (!s.link.empty()) {
+                // A QR code of the public result in the bottom-right corner, over the margin.
+                int32_t side = std::min(h / 4, w / 6);
+                out.qr =
+                    drawQr(c, s.link, {w - side - margin / 2, h - side - margin / 2, side, side});
+            }
             break;
         }
         case ScreenKind::Error:

@@ -63,6 +63,7 @@ struct ScreenLayout {
     Rect before;     // result images
     Rect after;
     Rect countdown;
+    Rect qr;  // result: the QR code of `link`, empty without one
 };
 
 class Screens {

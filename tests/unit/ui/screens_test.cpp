@@ -4,6 +4,8 @@
 // frame, a progress bar in proportion, the result images where they belong, no allocation.
 #include "firmware/ui/screens.h"
 
+#include "firmware/ui/qr.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -123,6 +125,28 @@ TEST_P(ScreensTest, TheResultShowsBothImagesSideBySideOrOneAtATime) {
     EXPECT_GE(one.after.w, l.after.w);
     EXPECT_LT(one.after.x, l.after.x);  // centred on the whole screen, not in its right half
     EXPECT_EQ(one.before.w, 0);
+}
+
+TEST_P(ScreensTest, APublicResultGetsAQrCodeInsideTheFrame) {
+    if (!qrAvailable()) GTEST_SKIP() << "built without libqrencode";
+    auto jpeg = photo();
+    ScreenState st;
+    st.kind = ScreenKind::Result;
+    st.before = jpeg;
+    st.after = jpeg;
+    st.link = "https://cdn.example.com/results/6878b6d52ecd619eab1f886d.jpg";
+    ScreenLayout l = render(st);
+    ASSERT_GT(l.qr.w, 20);
+    EXPECT_EQ(l.qr.w, l.qr.h);
+    EXPECT_TRUE(l.qr.inside(bounds()));
+    // White quiet zone at the corner, dark modules inside.
+    Canvas c(frame_);
+    EXPECT_GT(c.at(l.qr.x, l.qr.y).r, 240);
+    int dark = 0;
+    for (int32_t y = l.qr.y; y < l.qr.bottom(); y += 2)
+        for (int32_t x = l.qr.x; x < l.qr.right(); x += 2)
+            dark += c.at(x, y).r < 40;
+    EXPECT_GT(dark, 50);
 }
 
 TEST_P(ScreensTest, ABadImageIsAnErrorNotACrash) {

@@ -11,6 +11,7 @@
 #include "hal/linux/v4l2_io.h"
 
 struct v4l2_buffer;
+struct v4l2_pix_format;
 
 namespace snapstage::hal {
 
@@ -77,6 +78,7 @@ private:
     Status openDevice() noexcept;
     Status checkCapabilities() noexcept;
     Result<uint32_t> chooseFormat(PixelFormat wanted) noexcept;
+    void askFullRange(v4l2_pix_format& pix) noexcept;
     Status setFormat(uint32_t fourcc, const Request& request) noexcept;
     Status setFrameRate(uint32_t fps) noexcept;
     Status mapBuffers(uint32_t count) noexcept;
@@ -95,6 +97,7 @@ private:
     CameraInfo info_;
     int fd_ = -1;
     uint32_t fourcc_ = 0;
+    uint32_t formatFlags_ = 0;  // VIDIOC_ENUM_FMT flags of the chosen format
     uint32_t bytesPerLine_ = 0;
     size_t frameBytes_ = 0;  // bytes a raw frame needs; 1 for MJPEG
     std::array<Buffer, kMaxBuffers> buffers_{};

@@ -132,6 +132,7 @@ Status V4l2Camera::checkCapabilities() noexcept {
 Result<uint32_t> V4l2Camera::chooseFormat(PixelFormat wanted) noexcept {
     // The fourcc the device offers for each of our formats, 0 when absent.
     uint32_t yuyv = 0, nv12 = 0, mjpeg = 0;
+    uint32_t yuyvFlags = 0, nv12Flags = 0;
     char offered[96] = {};
     size_t used = 0;
     for (uint32_t i = 0; i < kMaxFormats; ++i) {
@@ -143,8 +144,14 @@ Result<uint32_t> V4l2Camera::chooseFormat(PixelFormat wanted) noexcept {
             return deviceError(path_, "VIDIOC_ENUM_FMT", errno);
         }
         uint32_t f = desc.pixelformat;
-        if (f == V4L2_PIX_FMT_YUYV) yuyv = f;
-        if (f == V4L2_PIX_FMT_NV12) nv12 = f;
+        if (f == V4L2_PIX_FMT_YUYV) {
+            yuyv = f;
+            yuyvFlags = desc.flags;
+        }
+        if (f == V4L2_PIX_FMT_NV12) {
+            nv12 = f;
+            nv12Flags = desc.flags;
+        }
         if (isJpegFourcc(f) && mjpeg != V4L2_PIX_FMT_MJPEG) mjpeg = f;
         int n = std::snprintf(offered + used, sizeof offered - used, "%s%s", used ? " " : "",
                               FourccName(f).text);
@@ -155,6 +162,7 @@ Result<uint32_t> V4l2Camera::chooseFormat(PixelFormat wanted) noexcept {
     if (wanted == PixelFormat::Nv12) pick = nv12;
     if (wanted == PixelFormat::Mjpeg) pick = mjpeg;
     if (wanted == PixelFormat::Unknown) pick = yuyv ? yuyv : nv12 ? nv12 : mjpeg;
+    formatFlags_ = pick == yuyv ? yuyvFlags : pick == nv12 ? nv12Flags : 0;
     if (pick) return pick;
     if (wanted != PixelFormat::Unknown)
         return failf(Errc::CameraFormat, 0, "%s does not offer %s (it offers: %s)", path_,
@@ -165,6 +173,25 @@ Result<uint32_t> V4l2Camera::chooseFormat(PixelFormat wanted) noexcept {
                  path_, used ? offered : "nothing");
 }
 
+// The encoder writes the frame's Y'CbCr into a JPEG, which is full range (0-255). Drivers
+// default to limited range (16-235) for YUV, which turns black into grey and dims every colour:
+// ask for full range where the driver lets the application choose (V4L2_PIX_FMT_FLAG_SET_CSC).
+// The request must name a colourspace (DEFAULT makes it void): keep the one the driver reports.
+void V4l2Camera::askFullRange(v4l2_pix_format& pix) noexcept {
+    if (isJpegFourcc(pix.pixelformat) || !(formatFlags_ & V4L2_FMT_FLAG_CSC_QUANTIZATION)) return;
+    v4l2_format current{};
+    current.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    if (io_.ioctl(fd_, VIDIOC_G_FMT, &current) != 0 ||
+        current.fmt.pix.colorspace == V4L2_COLORSPACE_DEFAULT)
+        return;
+    pix.colorspace = current.fmt.pix.colorspace;
+    pix.xfer_func = current.fmt.pix.xfer_func;
+    pix.ycbcr_enc = current.fmt.pix.ycbcr_enc;
+    pix.quantization = V4L2_QUANTIZATION_FULL_RANGE;
+    pix.priv = V4L2_PIX_FMT_PRIV_MAGIC;
+    pix.flags = V4L2_PIX_FMT_FLAG_SET_CSC;
+}
+
 Status V4l2Camera::setFormat(uint32_t fourcc, const Request& request) noexcept {
     v4l2_format fmt{};
     fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -173,6 +200,7 @@ Status V4l2Camera::setFormat(uint32_t fourcc, const Request& request) noexcept {
     pix.height = request.height;
     pix.pixelformat = fourcc;
     pix.field = V4L2_FIELD_NONE;
+    askFullRange(pix);
     if (io_.ioctl(fd_, VIDIOC_S_FMT, &fmt) != 0) {
         if (errno == EINVAL)
             return failf(Errc::CameraFormat, errno, "%s refused %s at %ux%u", path_,
@@ -201,6 +229,14 @@ Status V4l2Camera::setFormat(uint32_t fourcc, const Request& request) noexcept {
                      path_, pix.bytesperline, pix.width, to_string(format));
     size_t rows = format == PixelFormat::Nv12 ? pix.height + (pix.height + 1) / 2 : pix.height;
     frameBytes_ = format == PixelFormat::Mjpeg ? 1 : size_t{stride} * rows;
+    bool fullRange =
+        pix.quantization == V4L2_QUANTIZATION_FULL_RANGE ||
+        (pix.quantization == V4L2_QUANTIZATION_DEFAULT && pix.colorspace == V4L2_COLORSPACE_JPEG);
+    if (format != PixelFormat::Mjpeg && !fullRange)
+        LOG_INFO(
+            "v4l2: %s delivers limited-range YUV (16-235) and cannot be set to full range; "
+            "the photo's blacks and whites will look flat",
+            path_);
     if (pix.width != request.width || pix.height != request.height)
         LOG_INFO("v4l2: %s: asked for %ux%u, the driver chose %ux%u", path_, request.width,
                  request.height, pix.width, pix.height);

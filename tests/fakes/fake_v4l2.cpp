@@ -152,12 +152,14 @@ int FakeV4l2Device::enumFormat(v4l2_fmtdesc& desc) const {
     if (desc.type != V4L2_BUF_TYPE_VIDEO_CAPTURE || desc.index >= config_.formats.size())
         return failWith(EINVAL);
     uint32_t fourcc = config_.formats[desc.index].fourcc;
+    bool csc = config_.formats[desc.index].cscQuantization;
     uint32_t index = desc.index;
     desc = v4l2_fmtdesc{};
     desc.index = index;
     desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     desc.pixelformat = fourcc;
     desc.flags = isRaw(fourcc) ? 0 : V4L2_FMT_FLAG_COMPRESSED;
+    if (csc) desc.flags |= V4L2_FMT_FLAG_CSC_QUANTIZATION;
     std::snprintf(reinterpret_cast<char*>(desc.description), sizeof desc.description, "%.4s",
                   reinterpret_cast<const char*>(&fourcc));
     return 0;
@@ -173,7 +175,13 @@ int FakeV4l2Device::setFormat(int fd, v4l2_format& fmt) {
     for (const auto& f : config_.formats)
         if (!chosen && f.deliverable) chosen = &f;
     if (!chosen) return failWith(EINVAL);
-    format_ = adjust(*chosen, fmt.fmt.pix.width, fmt.fmt.pix.height);
+    const v4l2_pix_format& asked = fmt.fmt.pix;
+    bool setCsc = chosen->cscQuantization && asked.priv == V4L2_PIX_FMT_PRIV_MAGIC &&
+                  (asked.flags & V4L2_PIX_FMT_FLAG_SET_CSC) &&
+                  asked.colorspace != V4L2_COLORSPACE_DEFAULT;
+    uint32_t quantization = setCsc ? asked.quantization : uint32_t{V4L2_QUANTIZATION_DEFAULT};
+    format_ = adjust(*chosen, asked.width, asked.height);
+    format_.quantization = quantization;
     fmt.fmt.pix = format_;
     return 0;
 }

@@ -27,6 +27,11 @@ struct FakeFormat {
     // false: listed by VIDIOC_ENUM_FMT, but VIDIOC_S_FMT answers with the first deliverable
     // format instead (a driver that lists a format it cannot deliver at every size).
     bool deliverable = true;
+    // true: VIDIOC_ENUM_FMT says the application may choose the quantization
+    // (V4L2_FMT_FLAG_CSC_QUANTIZATION), and VIDIOC_S_FMT honours a V4L2_PIX_FMT_FLAG_SET_CSC
+    // request that names a colourspace, as vivid does; otherwise the range stays the driver's
+    // default (limited for YUV).
+    bool cscQuantization = false;
 };
 
 struct FakeV4l2Config {

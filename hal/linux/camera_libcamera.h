@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // LibcameraCamera: a camera driven through libcamera (Raspberry Pi camera modules behind the
 // Pi's ISP, vimc), still capture in YUV420, NV12 or packed RGB. libcamera's headers stay in the
-// .cpp: this header names none of its types.
+// backend's .cpp files and its private state header: this header names none of its types.
 #pragma once
 
 #include <cstdint>
@@ -11,13 +11,13 @@
 
 namespace snapstage::hal {
 
-// Spec: "libcamera[,camera=INDEX|ID][,format=yuv420|nv12|rgb][,width=W][,height=H][,buffers=N]".
-// camera: the index in libcamera's list (`cam -l`), or the camera's id; default 0. The size
-// defaults to 1920x1080; libcamera may adjust it to the nearest the pipeline supports (info()
-// reports what it chose). format: yuv420 and nv12 are what the Raspberry Pi's ISP gives, rgb is
-// BGR888 or RGB888 (what vimc gives); without it, the first the camera offers of yuv420, nv12,
-// rgb. buffers: 1..16, default 4 (with one buffer a frame must be released before the next
-// capture).
+// Spec: "libcamera[,camera=INDEX|ID][,format=yuv420|nv12|rgb|bgr888|rgb888][,width=W]
+// [,height=H][,buffers=N]". camera: the index in libcamera's list (`cam -l`), or the camera's
+// id; default 0. The size defaults to 1920x1080; libcamera may adjust it to the nearest the
+// pipeline supports (info() reports what it chose). format: yuv420 and nv12 are what the
+// Raspberry Pi's ISP gives; rgb is BGR888 or RGB888 (what vimc gives), bgr888 and rgb888 only
+// that one; without it, the first the camera offers of yuv420, nv12, rgb. buffers: 1..16,
+// default 4 (with one buffer a frame must be released before the next capture).
 //
 // Frames are lent straight from libcamera's buffers (dmabufs mapped once at init()); nothing is
 // allocated after init(). All calls from one thread; libcamera completes requests on a thread of

@@ -4,14 +4,15 @@
 # `snapstage capture --camera libcamera,...` at three sizes and in both of vimc's byte orders,
 # each JPEG of the asked size with vimc's colour bars where vimc draws them (the mean colour of
 # each bar); a format vimc does not offer and a camera that is not there, each with its message
-# and exit code. Runs inside the VM (tests/hil); skipped when the binary was built without
-# libcamera.
+# and exit code; hal_test's libcamera tests. Runs inside the VM (tests/hil); skipped when the
+# binary was built without libcamera.
 import os
 import subprocess
 import sys
 import time
 
 SNAPSTAGE = os.environ.get("SNAPSTAGE", "")
+HAL_TEST = os.environ.get("HAL_TEST", "")
 TMP = os.environ.get("HIL_TMP", "/tmp")
 # vimc's sensor draws the same 75 % colour bars as vivid, left to right, as full-range RGB.
 BARS = [("white", (191, 191, 191)), ("yellow", (191, 191, 0)), ("cyan", (0, 191, 191)),
@@ -129,6 +130,19 @@ def errors():
           "camera=7: exit 5, names the cameras there are", f"{r.returncode}: {r.stderr.strip()}")
 
 
+def unit_tests():
+    """hal_test's libcamera tests, which skip on a machine without a camera, here against vimc:
+    leases, every buffer lent, stop and start again."""
+    if not HAL_TEST:
+        print("note: no hal_test binary given; its libcamera tests not run")
+        return
+    r = subprocess.run([HAL_TEST, "--gtest_filter=LibcameraCamera.*"], capture_output=True,
+                       text=True, timeout=60)
+    ran = r.returncode == 0 and "[  PASSED  ] 2 tests" in r.stdout
+    check(ran, "hal_test LibcameraCamera.* passes against vimc, none skipped",
+          r.stdout[-1500:] + r.stderr[-500:])
+
+
 def main():
     if not SNAPSTAGE:
         print("skipped: no snapstage binary given")
@@ -146,6 +160,8 @@ def main():
     print(f"-- sizes and colours: {time.monotonic() - t0:.1f} s")
     errors()
     print(f"-- errors: {time.monotonic() - t0:.1f} s")
+    unit_tests()
+    print(f"-- hal_test: {time.monotonic() - t0:.1f} s")
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 

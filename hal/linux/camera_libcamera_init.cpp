@@ -67,8 +67,9 @@ Result<std::shared_ptr<lc::Camera>> pickCamera(const lc::CameraManager& manager,
     std::vector<std::shared_ptr<lc::Camera>> cameras = manager.cameras();
     if (cameras.empty())
         return fail(Errc::CameraOpen,
-                    "libcamera finds no camera: is it connected (ribbon cable the right way "
-                    "round), enabled, and not listed by `cam -l` either?");
+                    "libcamera finds no camera: is one connected (the ribbon cable the right "
+                    "way round) and listed by `rpicam-hello --list-cameras` or `cam -l`? On "
+                    "Debian, libcamera-ipa must be installed too");
     if (!which) return cameras[0];
     char* end = nullptr;
     unsigned long index = std::strtoul(which->c_str(), &end, 10);

@@ -3,10 +3,12 @@
 # The libcamera camera backend against the real vimc driver (libcamera's virtual pipeline):
 # `snapstage capture --camera libcamera,...` at three sizes and in both of vimc's byte orders,
 # each JPEG of the asked size with vimc's colour bars where vimc draws them (the mean colour of
-# each bar); a format vimc does not offer and a camera that is not there, each with its message
-# and exit code; hal_test's libcamera tests. Runs inside the VM (tests/hil); skipped when the
-# binary was built without libcamera.
+# each bar); a camera picked by id and by index; a size the pipeline adjusts; a format vimc does
+# not offer and a camera that is not there, each with its message and exit code; hal_test's
+# libcamera tests. Runs inside the VM (tests/hil); skipped when the binary was built without
+# libcamera.
 import os
+import re
 import subprocess
 import sys
 import time
@@ -128,6 +130,21 @@ def errors():
     r, _, took = capture("libcamera,camera=7")
     check(r.returncode == 5 and "has no camera '7'" in r.stderr,
           "camera=7: exit 5, names the cameras there are", f"{r.returncode}: {r.stderr.strip()}")
+    # The id named there picks that camera, as its index does.
+    m = re.search(r"it has 0: (.*?)(;|\)$)", r.stderr.strip())
+    check(m is not None, "camera=7: the message names camera 0's id", r.stderr.strip())
+    if m:
+        r, out, _ = capture(f"libcamera,camera={m.group(1)},width=768,height=432")
+        check(r.returncode == 0 and jpeg_size(out) == (768, 432), "camera=ID: captured",
+              f"{r.returncode}: {r.stderr.strip()}")
+    # A size the pipeline adjusts (vimc: widths in steps of 12) is logged, and the photo has
+    # the adjusted size.
+    r, out, _ = capture("libcamera,camera=0,width=640,height=360")
+    chose = re.search(r"the pipeline chose (\d+)x(\d+)", r.stderr)
+    check(r.returncode == 0 and chose is not None and
+          jpeg_size(out) == (int(chose.group(1)), int(chose.group(2))),
+          "camera=0 at 640x360: the adjusted size is logged and is the photo's",
+          f"{r.returncode}: {r.stderr.strip()}")
 
 
 def unit_tests():

@@ -24,7 +24,7 @@ struct FrameView : ImageView {
 };
 
 struct CameraInfo {
-    const char* backend = "";  // static literal: "pattern", "file", "v4l2"
+    const char* backend = "";  // static literal: "pattern", "file", "v4l2", "libcamera"
     char name[64] = {};        // device or driver name
     uint32_t width = 0;
     uint32_t height = 0;
@@ -90,7 +90,8 @@ protected:
     Camera() = default;
 };
 
-// Builds the backend named by spec.backend: "null", "pattern", "file" or "v4l2". Errors:
+// Builds the backend named by spec.backend: "null", "pattern", "file", "v4l2" or (when built
+// with libcamera) "libcamera". Errors:
 // NotSupported for a backend this build left out or does not know (the message lists the known
 // ones), InvalidArgument for a bad option. The camera is not yet initialised.
 Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept;
@@ -99,6 +100,8 @@ Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept;
 const char* cameraBackends() noexcept;
 // The camera backends of this build with their options (config check, --version).
 std::span<const BackendInfo> cameraBackendTable() noexcept;
+// The camera libraries this build runs with and their versions ("libcamera 0.0.3"), or "".
+const char* cameraLibraries() noexcept;
 
 inline FrameLease& FrameLease::operator=(FrameLease&& o) noexcept {
     if (this != &o) {

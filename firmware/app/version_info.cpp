@@ -24,6 +24,7 @@ void printVersion(std::FILE* out) noexcept {
     std::fprintf(out, "boards: %s\n", builtinBoards().c_str());
     std::fprintf(out, "Mbed TLS %s, libjpeg-turbo %s, cJSON %s\n", net::mbedtlsVersion(),
                  image::turbojpegVersion(), json::libraryVersion());
+    if (const char* camera = hal::cameraLibraries(); camera[0]) std::fprintf(out, "%s\n", camera);
 }
 
 }  // namespace snapstage::app

@@ -214,7 +214,8 @@ Result<std::span<const std::byte>> Encoder::encode(const ImageView& frame,
         case PixelFormat::Mjpeg:
             planar = impl_->fromMjpeg(frame, config_, width, height);
             break;
-        case PixelFormat::Rgb24: {
+        case PixelFormat::Rgb24:
+        case PixelFormat::Bgr24: {
             auto size = impl_->compressRgb(frame);
             if (!size) return fail(size.error());
             return impl_->addExif(*size, exif, width, height);
@@ -364,7 +365,8 @@ Result<size_t> Encoder::Impl::compressRgb(const ImageView& f) noexcept {
     unsigned char* dst = out.get() + kHeadroom;
     unsigned long size = 0;
     if (tjCompress2(compressor, bytesOf(f.planes[0]), w, static_cast<int>(f.planes[0].strideBytes),
-                    h, TJPF_RGB, &dst, &size, wanted, quality, TJFLAG_NOREALLOC) != 0)
+                    h, f.format == PixelFormat::Bgr24 ? TJPF_BGR : TJPF_RGB, &dst, &size, wanted,
+                    quality, TJFLAG_NOREALLOC) != 0)
         return detail::tjFailure(compressor, Errc::JpegEncode, "cannot compress the frame");
     return static_cast<size_t>(size);
 }

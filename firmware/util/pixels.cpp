@@ -20,6 +20,8 @@ const char* to_string(PixelFormat format) noexcept {
             return "mjpeg";
         case PixelFormat::Rgb24:
             return "rgb24";
+        case PixelFormat::Bgr24:
+            return "bgr24";
         case PixelFormat::Unknown:
             break;
     }
@@ -28,7 +30,7 @@ const char* to_string(PixelFormat format) noexcept {
 
 PixelFormat parsePixelFormat(std::string_view name) noexcept {
     for (auto f : {PixelFormat::Yuyv, PixelFormat::Nv12, PixelFormat::I420, PixelFormat::Mjpeg,
-                   PixelFormat::Rgb24}) {
+                   PixelFormat::Rgb24, PixelFormat::Bgr24}) {
         const char* n = to_string(f);
         if (name.size() == std::strlen(n) && strncasecmp(name.data(), n, name.size()) == 0)
             return f;

@@ -18,9 +18,10 @@ enum class PixelFormat : uint8_t {
     I420,   // planar Y, U, V, 4:2:0
     Mjpeg,  // one JPEG bitstream (planes[0])
     Rgb24,  // packed R G B
+    Bgr24,  // packed B G R
 };
 const char* to_string(PixelFormat format) noexcept;
-// Accepts "yuyv", "nv12", "i420", "mjpeg", "rgb24" (case-insensitive); Unknown otherwise.
+// Accepts "yuyv", "nv12", "i420", "mjpeg", "rgb24", "bgr24" (case-insensitive); Unknown otherwise.
 PixelFormat parsePixelFormat(std::string_view name) noexcept;
 
 struct Plane {

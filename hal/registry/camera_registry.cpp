@@ -7,6 +7,9 @@
 #include "hal/sim/camera_file.h"
 #include "hal/sim/camera_null.h"
 #include "hal/sim/camera_pattern.h"
+#ifdef SNAPSTAGE_HAVE_LIBCAMERA
+#include "hal/linux/camera_libcamera.h"
+#endif
 
 namespace snapstage::hal {
 namespace {
@@ -24,6 +27,13 @@ constexpr BackendOption kV4l2[] = {{"width", OptionKind::Number, 1, kMaxSide},
                                    {"format", OptionKind::Text},
                                    {"buffers", OptionKind::Number, 2, 16},
                                    {"fps", OptionKind::Number, 1, 1000}};
+#ifdef SNAPSTAGE_HAVE_LIBCAMERA
+constexpr BackendOption kLibcamera[] = {{"camera", OptionKind::Text},
+                                        {"width", OptionKind::Number, 1, kMaxSide},
+                                        {"height", OptionKind::Number, 1, kMaxSide},
+                                        {"format", OptionKind::Text},
+                                        {"buffers", OptionKind::Number, 1, 16}};
+#endif
 
 template <typename T>
 Camera* make(const DeviceSpec& spec) {
@@ -35,6 +45,9 @@ constexpr Backend<Camera> kCameras[] = {
     {{"pattern", kPattern}, make<PatternCamera>},
     {{"file", {}}, make<FileCamera>},
     {{"v4l2", kV4l2}, make<V4l2Camera>},
+#ifdef SNAPSTAGE_HAVE_LIBCAMERA
+    {{"libcamera", kLibcamera}, make<LibcameraCamera>},
+#endif
 };
 
 constexpr auto kCameraInfo = infosOf(kCameras);
@@ -47,6 +60,16 @@ Result<std::unique_ptr<Camera>> makeCamera(const DeviceSpec& spec) noexcept {
 
 std::span<const BackendInfo> cameraBackendTable() noexcept {
     return kCameraInfo;
+}
+
+const char* cameraLibraries() noexcept {
+#ifdef SNAPSTAGE_HAVE_LIBCAMERA
+    static char text[64];
+    if (!text[0]) std::snprintf(text, sizeof text, "libcamera %s", libcameraVersion());
+    return text;
+#else
+    return "";
+#endif
 }
 
 const char* cameraBackends() noexcept {

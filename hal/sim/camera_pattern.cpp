@@ -48,7 +48,8 @@ Status PatternCamera::init() {
     if (!h) return fail(h.error());
     PixelFormat format = PixelFormat::I420;
     if (const std::string* f = spec_.option("format")) format = parsePixelFormat(*f);
-    if (format == PixelFormat::Unknown || format == PixelFormat::Mjpeg)
+    if (format == PixelFormat::Unknown || format == PixelFormat::Mjpeg ||
+        format == PixelFormat::Bgr24)
         return failf(Errc::CameraFormat, 0,
                      "pattern: format must be i420, nv12, yuyv or rgb24, not '%s'",
                      spec_.option("format")->c_str());

@@ -126,7 +126,31 @@ TEST(CameraRegistryTest, NullCameraAndLeasesThatGiveThemselvesBack) {
     ASSERT_FALSE(bad.ok());
     EXPECT_STREQ(bad.error().message(),
                  "camera 'file' takes no option 'timeout_ms' (it takes: none)");
-    EXPECT_STREQ(cameraBackends(), "null,pattern,file,v4l2");
+    // libcamera is listed exactly when this build has it (cameraLibraries() names it then).
+    const bool withLibcamera = std::string_view(cameraLibraries()).starts_with("libcamera ");
+    EXPECT_STREQ(cameraBackends(),
+                 withLibcamera ? "null,pattern,file,v4l2,libcamera" : "null,pattern,file,v4l2");
+}
+
+TEST(CameraRegistryTest, ABackendLeftOutOfTheBuildIsNamedPlainly) {
+    // Given a build with or without libcamera
+    // When the libcamera camera is asked for
+    auto cam = makeCamera(*DeviceSpec::parse("libcamera,width=640,height=480"));
+    // Then it is made, or refused with a message that says this build lacks it
+    if (std::string_view(cameraLibraries()).starts_with("libcamera ")) {
+        EXPECT_TRUE(cam.ok());
+        auto bad = makeCamera(*DeviceSpec::parse("libcamera,fps=5"));
+        ASSERT_FALSE(bad.ok());
+        EXPECT_STREQ(bad.error().message(),
+                     "camera 'libcamera' takes no option 'fps' (it takes: "
+                     "camera,width,height,format,buffers)");
+    } else {
+        ASSERT_FALSE(cam.ok());
+        EXPECT_EQ(cam.error().code(), Errc::NotSupported);
+        EXPECT_STREQ(cam.error().message(),
+                     "camera backend 'libcamera' is not known to this build (available: "
+                     "null,pattern,file,v4l2)");
+    }
 }
 
 TEST(CameraRegistryTest, ALeaseReleasesExactlyOnce) {

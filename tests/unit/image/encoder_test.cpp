@@ -73,6 +73,31 @@ TEST(Encoder, EncodesEachFormatAtItsSizeSubsamplingAndCloseToTheScene) {
     }
 }
 
+TEST(Encoder, EncodesBgrFramesWithRedAndBlueInPlace) {
+    // Given the scene as packed B,G,R bytes (libcamera's RGB888, e.g. from vimc)
+    std::vector<uint8_t> bgr = test::patternRgb(kW, kH);
+    ASSERT_FALSE(bgr.empty());
+    const std::vector<uint8_t> scene = bgr;
+    for (size_t i = 0; i + 2 < bgr.size(); i += 3)
+        std::swap(bgr[i], bgr[i + 2]);
+    ImageView frame;
+    frame.format = PixelFormat::Bgr24;
+    frame.width = kW;
+    frame.height = kH;
+    frame.planes[0] = Plane{std::as_bytes(std::span(bgr)), kW * 3};
+    frame.planeCount = 1;
+    Encoder enc;
+    initOrFail(enc, {kW, kH, 90, Subsampling::S444});
+    // When it is encoded
+    auto jpeg = enc.encode(frame, {});
+    ASSERT_TRUE(jpeg.ok()) << jpeg.error().message();
+    // Then it decodes to the scene, not to the scene with red and blue swapped
+    auto d = test::decodeWithTurboJpeg(*jpeg);
+    ASSERT_TRUE(d.ok) << d.error;
+    EXPECT_GE(test::psnr(d.rgb, scene), 30);
+    EXPECT_LT(test::psnr(d.rgb, bgr), 30);
+}
+
 TEST(Encoder, HigherQualityGivesLargerFiles) {
     // Given one frame
     auto cam = capture(patternSpec("i420"));

@@ -72,7 +72,7 @@ Events::Events(bool json, int verbosity, std::FILE* out, std::FILE* err) noexcep
 
 void Events::emit(std::string_view name, std::initializer_list<Field> fields) noexcept {
     if (!json_ && !tee_) return;
-    char buf[2048];
+    char buf[4096];  // a 400-byte message of escaped bytes fits: no event is dropped
     JsonWriter w(std::span<char>(buf, sizeof buf - 1));
     w.beginObject().key("event").value(name);
     for (const Field& f : fields)

@@ -16,9 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto cfg = snapstage::app::parseConfig(text, "fuzz.json");
     if (cfg.ok()) return 0;
     if (cfg.error().code() != snapstage::Errc::Config) __builtin_trap();
-    char buf[1024];
+    // As large as the event writer's line (events.cpp): it never cuts an event.
+    char buf[4096];
     snapstage::JsonWriter w(buf);
     w.beginObject().key("message").value(cfg.error().message()).endObject();
+    if (w.overflowed()) __builtin_trap();  // the event writer would have dropped it
     const std::string_view event = w.text();
     if (snapstage::text::firstInvalidUtf8(event) != std::string_view::npos) __builtin_trap();
     for (char c : event)

@@ -88,14 +88,14 @@ Status Spool::init(std::string_view dir, Clock& clock) noexcept {
     return okStatus();
 }
 
-Status Spool::lock() noexcept {
+Status Spool::lock(bool exclusive) noexcept {
     FixedString<fs::kMaxPathBytes> path;
     path.format("%s/lock", dir_.c_str());
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
     if (!fd.valid())
         return failf(Errc::StorageIo, errno, "cannot open %s: %s", path.c_str(),
                      std::strerror(errno));
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0)
+    if (::flock(fd.get(), (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0)
         return failf(Errc::StorageIo, errno,
                      "the spool %s is in use by another snapstage (the kiosk service?): stop it "
                      "first, or let it carry the jobs on",

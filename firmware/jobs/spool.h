@@ -37,10 +37,12 @@ public:
     Status init(std::string_view dir, Clock& clock) noexcept;
     std::string_view dir() const noexcept { return dir_.view(); }
 
-    // Takes the spool for this process alone (an advisory lock on <dir>/lock, released when the
-    // process ends): a kiosk and a `jobs --resume` must never carry the same job on at once.
-    // Errors: StorageIo naming the holder's role when another process holds it.
-    Status lock() noexcept;
+    // An advisory lock on <dir>/lock, released when the process ends. `exclusive` for those that
+    // carry on any unfinished job (`jobs --resume`, the kiosk): no one else may run a job then.
+    // Shared for `submit`, which runs only the job it makes: several may run side by side, but
+    // not beside an exclusive holder (it could pick up their jobs halfway).
+    // Errors: StorageIo saying the spool is in use when the lock cannot be had at once.
+    Status lock(bool exclusive = true) noexcept;
 
     // Gives `job` a new id, creates its folder, copies the inputs into it (durably) and saves
     // job.json, all before anything is sent. `job.request.tool/params` and `job.vendor` are

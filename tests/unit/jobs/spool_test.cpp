@@ -97,13 +97,23 @@ TEST_F(SpoolTest, RetentionPrunesOldFinishedJobsOnly) {
 }
 
 TEST_F(SpoolTest, OnlyOneProcessCarriesTheJobsOnAtATime) {
-    ASSERT_TRUE(spool_.lock().ok());
-    Spool other;  // another process's view (flock is per open file)
-    ASSERT_TRUE(other.init(dir_ + "/spool", clock_).ok());
-    Status st = other.lock();
+    // Submits share the spool; a resumer (or the kiosk) needs it alone.
+    Spool a, b, c;  // other processes' views (flock is per open file)
+    for (Spool* s : {&a, &b, &c})
+        ASSERT_TRUE(s->init(dir_ + "/spool", clock_).ok());
+    ASSERT_TRUE(a.lock(false).ok());
+    ASSERT_TRUE(b.lock(false).ok());
+    Status st = c.lock(true);
     ASSERT_FALSE(st.ok());
     EXPECT_NE(std::string(st.error().message()).find("in use by another snapstage"),
               std::string::npos);
+    ASSERT_TRUE(spool_.lock(true).ok() == false);
+    Spool d;
+    ASSERT_TRUE(d.init(dir_ + "/other-spool", clock_).ok());
+    ASSERT_TRUE(d.lock(true).ok());
+    Spool e;
+    ASSERT_TRUE(e.init(dir_ + "/other-spool", clock_).ok());
+    EXPECT_FALSE(e.lock(false).ok());  // and no submit beside a resumer
 }
 
 TEST_F(SpoolTest, SavingAllocatesNothing) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `snapstage capture -o FILE`: one frame from the configured camera, encoded to JPEG.
+#include <cstdlib>
 #include <string>
 
 #include "firmware/app/commands.h"

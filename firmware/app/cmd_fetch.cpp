@@ -2,6 +2,7 @@
 // `snapstage fetch URL`: one HTTPS (or HTTP) request through the client's own network stack.
 #include <strings.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <cstdlib>

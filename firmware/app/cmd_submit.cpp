@@ -2,6 +2,7 @@
 // `snapstage submit IMAGE...`: one job on the configured service: spool it, upload, start, poll,
 // download the results.
 #include <unistd.h>
+#include <cstdio>
 
 #include <memory>
 #include <string>

@@ -2,6 +2,7 @@
 // ApiClient: JSON calls to the API origin, transfers to other origins, status to error mapping.
 #include "firmware/cloud/api_client.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <span>
 
 #include "firmware/util/redact.h"

@@ -3,6 +3,7 @@
 #include "firmware/app/config.h"
 
 #include <gtest/gtest.h>
+#include <cstdlib>
 
 #include <string>
 

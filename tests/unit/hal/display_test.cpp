@@ -3,6 +3,7 @@
 // sets (page flipping by panning, copy mode with a padded stride, RGB565, refusals), the file
 // display's PNGs, and the registry's messages.
 #include <gtest/gtest.h>
+#include <cstdlib>
 
 #include <unistd.h>
 #include <cstring>

@@ -41,8 +41,8 @@ def check(cond, what):
 
 def main():
     binary, data = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() != 0:
-        print("spool_full_test: needs root to mount a tmpfs; skipped")
+    if os.geteuid() != 0 or not shutil.which("mount") or not shutil.which("umount"):
+        print("spool_full_test: needs root and mount(8) to mount a tmpfs; skipped")
         sys.exit(SKIP)
     work = tempfile.mkdtemp(prefix="snapstage-full-")
     spool = os.path.join(work, "spool")

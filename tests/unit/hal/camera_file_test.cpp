@@ -183,7 +183,13 @@ TEST_F(FileCameraTest, LendsTheFrameFromAMapOfTheFileAndSeesItReplaced) {
     // When a frame is captured, it is lent from a mapping of the file, not a copy
     auto f = cam.capture(100);
     ASSERT_TRUE(f.ok()) << f.error().message();
-    EXPECT_TRUE(isMapped(path));
+    // Under qemu-user the listing of mappings is the emulator's and has been seen without file
+    // names: the check holds where the test binary's own file is listed.
+    char self[4096] = {};
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0 && isMapped(self)) {
+        EXPECT_TRUE(isMapped(path));
+    }
     EXPECT_EQ(static_cast<uint8_t>(f->planes[0].data[0]), 100);
     cam.release(*f);
     // And when the file is replaced by another (rename), the next frame shows the new one

@@ -98,7 +98,10 @@ lc::PixelFormat chooseFormat(const lc::StreamConfiguration& sc, const Wanted& wa
 std::string formatNames(const lc::StreamConfiguration& sc) {
     std::string names;
     for (const lc::PixelFormat& f : sc.formats().pixelformats())
-        if (names.size() < 160) names += (names.empty() ? "" : " ") + f.toString();
+        if (names.size() < 160) {
+            if (!names.empty()) names += ' ';
+            names += f.toString();
+        }
     return names.empty() ? "nothing" : names;
 }
 

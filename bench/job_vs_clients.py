@@ -171,7 +171,7 @@ class Bench:
 
     def floors(self, rounds=3):
         """Each client's fixed cost: the process with its libraries loaded, doing nothing."""
-        cmds = {"snapstage": [self.args.snapstage, "--version"],
+        cmds = {"snapstage": [self.args.snapstage, "--help"],
                 "python-requests": [self.args.python, "-c", "import requests"],
                 "curl-script": ["bash", "-c", "curl --version && jq --version"]}
         out = {}
@@ -343,7 +343,7 @@ def run_all(args, bench):
     rows = report(runs, args.rounds)
     report_warmup(bench.warmup)
     floors = bench.floors()
-    report_floors(floors, {"snapstage": "snapstage --version",
+    report_floors(floors, {"snapstage": "snapstage --help",
                            "python-requests": "python3 -c 'import requests'",
                            "curl-script": "curl --version; jq --version"})
     net = {name: rows[name]["cpu"] - floors[name][0] for name in rows}

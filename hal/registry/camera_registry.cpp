@@ -8,7 +8,7 @@
 #include "hal/sim/camera_null.h"
 #include "hal/sim/camera_pattern.h"
 #ifdef SNAPSTAGE_HAVE_LIBCAMERA
-#include "hal/linux/camera_libcamera.h"
+#include "hal/registry/camera_plugin_loader.h"
 #endif
 
 namespace snapstage::hal {
@@ -40,13 +40,22 @@ Camera* make(const DeviceSpec& spec) {
     return new (std::nothrow) T(spec);
 }
 
-constexpr Backend<Camera> kCameras[] = {
-    {{"null", kSize}, make<NullCamera>},
-    {{"pattern", kPattern}, make<PatternCamera>},
-    {{"file", {}}, make<FileCamera>},
-    {{"v4l2", kV4l2}, make<V4l2Camera>},
 #ifdef SNAPSTAGE_HAVE_LIBCAMERA
-    {{"libcamera", kLibcamera}, make<LibcameraCamera>},
+constexpr const char* kLibcameraModule = SNAPSTAGE_CAMERA_PLUGIN_FILE("libcamera");
+
+// libcamera lives in a module, loaded on first use (hal/camera_plugin.h).
+Camera* makeLibcamera(const DeviceSpec& spec) {
+    auto plugin = loadCameraPlugin(kLibcameraModule);
+    if (!plugin) return makeUnavailableCamera(plugin.error());
+    return (*plugin)->make(spec);
+}
+#endif
+
+constexpr Backend<Camera> kCameras[] = {
+    {{"null", kSize}, make<NullCamera>},        {{"pattern", kPattern}, make<PatternCamera>},
+    {{"file", {}}, make<FileCamera>},           {{"v4l2", kV4l2}, make<V4l2Camera>},
+#ifdef SNAPSTAGE_HAVE_LIBCAMERA
+    {{"libcamera", kLibcamera}, makeLibcamera},
 #endif
 };
 
@@ -64,8 +73,16 @@ std::span<const BackendInfo> cameraBackendTable() noexcept {
 
 const char* cameraLibraries() noexcept {
 #ifdef SNAPSTAGE_HAVE_LIBCAMERA
-    static char text[64];
-    if (!text[0]) std::snprintf(text, sizeof text, "libcamera %s", libcameraVersion());
+    // Loads the module: --version reports what a camera would get.
+    static char text[Error::kMessageCapacity + 32];
+    if (!text[0]) {
+        auto plugin = loadCameraPlugin(kLibcameraModule);
+        if (plugin)
+            std::snprintf(text, sizeof text, "libcamera %s", (*plugin)->libraryVersion());
+        else
+            std::snprintf(text, sizeof text, "libcamera (not usable: %s)",
+                          plugin.error().message());
+    }
     return text;
 #else
     return "";

@@ -14,12 +14,13 @@ BIN = None
 DATA = None
 
 
-def run(*args, config=None, cwd=None):
+def run(*args, config=None, cwd=None, env=None):
     cmd = [BIN]
     if config is not None:
         cmd += ["-c", config]
     cmd += list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd,
+                          env=None if env is None else dict(os.environ, **env))
 
 
 def jpeg_size(path):
@@ -120,6 +121,36 @@ class CaptureTest(unittest.TestCase):
         r = run("--version")
         self.assertEqual(r.returncode, 0)
         self.assertIn("camera backends:", r.stdout)
+
+    def test_libcamera_is_a_module_loaded_only_when_used(self):
+        backends = run("--version").stdout
+        if ",libcamera" not in backends:
+            self.skipTest("this build has no libcamera backend")
+        # The program itself does not link libcamera: its ~30 libraries would weigh on every
+        # command, cameras or not.
+        ldd = subprocess.run(["ldd", BIN], capture_output=True, text=True)
+        if ldd.returncode == 0:
+            self.assertNotIn("libcamera", ldd.stdout)
+        # --version loads the module to report the version it runs with.
+        self.assertRegex(backends, r"(?m)^libcamera \d+\.\d+")
+        # Without the module, --version and a libcamera camera say why, plainly.
+        env = {"SNAPSTAGE_PLUGIN_DIR": self.path("no-modules")}
+        r = run("--version", env=env)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("libcamera (not usable: the camera module snapstage-camera-libcamera.so "
+                      "cannot be loaded (" + self.path("no-modules") +
+                      "/snapstage-camera-libcamera.so: not there)", r.stdout)
+        out = self.path("x.jpg")
+        r = run("capture", "--camera", "libcamera", "-o", out, env=env)
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("cannot be loaded", r.stderr)
+        self.assertFalse(os.path.exists(out))
+        # A file that is not a module of this build is refused, not called.
+        os.makedirs(self.path("bad-modules"))
+        shutil.copy(BIN, self.path("bad-modules/snapstage-camera-libcamera.so"))
+        r = run("--version", env={"SNAPSTAGE_PLUGIN_DIR": self.path("bad-modules")})
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("libcamera (not usable:", r.stdout)
 
 
 def main():

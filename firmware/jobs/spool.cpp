@@ -241,14 +241,21 @@ Status Spool::load(std::string_view id, Job& job) noexcept {
     return okStatus();
 }
 
-Result<std::vector<JobId>> Spool::ids() const noexcept {
-    std::vector<JobId> out;
+Result<DIR*> Spool::openJobs() const noexcept {
     FixedString<fs::kMaxPathBytes> jobs;
     jobs.format("%s/jobs", dir_.c_str());
     DIR* d = ::opendir(jobs.c_str());
     if (!d)
         return failf(Errc::StorageIo, errno, "cannot open %s: %s", jobs.c_str(),
                      std::strerror(errno));
+    return d;
+}
+
+Result<std::vector<JobId>> Spool::ids() const noexcept {
+    std::vector<JobId> out;
+    auto opened = openJobs();
+    if (!opened) return fail(opened.error());
+    DIR* d = *opened;
     while (dirent* e = ::readdir(d)) {
         if (!plausibleId(e->d_name)) continue;
         JobId id;
@@ -276,6 +283,30 @@ Result<size_t> Spool::prune(uint32_t keepDays) noexcept {
     }
     if (removed) (void)fs::syncDir(dir_.c_str());
     return removed;
+}
+
+Status Spool::census(SpoolCensus& out) noexcept {
+    out = SpoolCensus{};
+    FixedString<fs::kMaxPathBytes> path;
+    auto opened = openJobs();
+    if (!opened) return fail(opened.error());
+    DIR* d = *opened;
+    while (dirent* e = ::readdir(d)) {
+        if (!plausibleId(e->d_name) || !jobFile(e->d_name, "job.json", path)) continue;
+        auto got =
+            fs::readInto(path.c_str(), std::as_writable_bytes(std::span(text_.get(), kTextBytes)));
+        if (!got) continue;
+        arena_.reset();
+        auto doc = json::Document::parse(std::string_view(text_.get(), *got), &arena_);
+        JobState state;
+        if (doc && parseJobState(doc->root().get("state").asString(), state))
+            ++out.jobs[static_cast<size_t>(state)];
+    }
+    ::closedir(d);
+    auto bytes = fs::diskUsage(dir_.c_str());
+    if (!bytes) return fail(bytes.error());
+    out.bytes = *bytes;
+    return okStatus();
 }
 
 Result<std::string> Spool::readAside(std::string_view name) const noexcept {

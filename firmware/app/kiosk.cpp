@@ -157,6 +157,7 @@ Status Kiosk::init() noexcept {
     SNAPSTAGE_TRY(rt_.openService({}));
     SNAPSTAGE_TRY(rt_.openSpool());
     SNAPSTAGE_TRY(rt_.spool().lock());
+    rt_.writeMetrics();
     auto display = rt_.display();
     if (!display) return fail(display.error());
     display_ = std::move(*display);

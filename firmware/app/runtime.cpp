@@ -64,7 +64,23 @@ Status Runtime::encoder(image::Encoder& out, uint32_t width, uint32_t height) no
 Status Runtime::openSpool() noexcept {
     Status st = spool_.init(ctx_.config.spool.dir, ctx_.clock);
     if (!st) return fail(st.error().withContext("spool.dir"));
+    if (Status m = metrics_.init(spool_, metricsTextfile()); !m)
+        ctx_.events.say("warning: %s; no metrics are written", m.error().message());
     return okStatus();
+}
+
+std::string Runtime::metricsTextfile() const {
+    const auto& textfile = ctx_.config.metrics.textfile;
+    if (textfile) return *textfile;
+    std::string dir = ctx_.config.spool.dir;
+    while (dir.size() > 1 && dir.back() == '/')
+        dir.pop_back();
+    return dir + "/metrics/snapstage.prom";
+}
+
+void Runtime::jobNotCreated(const Error& error) noexcept {
+    metrics_.failed(error);
+    writeMetrics();
 }
 
 Status Runtime::loadApiKey() noexcept {

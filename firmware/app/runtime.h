@@ -43,9 +43,19 @@ public:
     // An encoder for `width` x `height` frames with the config's JPEG settings.
     Status encoder(image::Encoder& out, uint32_t width, uint32_t height) noexcept;
 
-    // The spool of the config (spool.dir), created if missing. Errors: Storage*.
+    // The spool of the config (spool.dir), created if missing, and its fleet metrics
+    // (metrics.textfile; by default <spool.dir>/metrics/snapstage.prom): metrics that cannot be
+    // set up are reported as a warning and left off. Errors: Storage*.
     Status openSpool() noexcept;
     jobs::Spool& spool() noexcept { return spool_; }
+    jobs::Metrics& metrics() noexcept { return metrics_; }
+    // Writes the metrics file now (commands that own the spool do at their start); a failure is
+    // a warning.
+    void writeMetrics() noexcept { metrics_.flushOrWarn(api_.tlsHandshakes()); }
+    // A job could not even be made (the spool full): counted, and the metrics written.
+    void jobNotCreated(const Error& error) noexcept;
+    // The path metrics.textfile resolves to ("" when turned off).
+    std::string metricsTextfile() const;
 
     // The service: adapter, API key (SNAPSTAGE_API_KEY, else service.api_key_file with its mode
     // checked), TLS contexts and API client. Errors: Config (no key, key file readable by
@@ -64,6 +74,7 @@ private:
 
     Context& ctx_;
     jobs::Spool spool_;
+    jobs::Metrics metrics_;
     net::TlsContext apiTls_;
     net::TlsContext otherTls_;
     cloud::ApiClient api_;

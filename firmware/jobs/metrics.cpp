@@ -32,14 +32,13 @@ Status Metrics::init(Spool& spool, std::string_view textfile) noexcept {
         std::string folder(textfile.substr(0, slash));
         if (Status st = fs::makeDirs(folder, 0755); !st)
             return fail(st.error().withContext("metrics.textfile"));
-        // Ours (under the spool, whatever the umask): readable by node_exporter's user. A
-        // folder of someone else's (the collector's own) is left as it is.
-        struct stat st {};
-        if (::stat(folder.c_str(), &st) == 0 && st.st_uid == ::geteuid())
-            ::chmod(folder.c_str(), (st.st_mode & 07777) | 0755);
+        // The default folder in the spool is readable by node_exporter's user, whatever the
+        // umask; a folder named in the config (the collector's own) is left as it is.
+        if (folder == std::string(spool.dir()) + "/metrics") ::chmod(folder.c_str(), 0755);
     }
     text_.reset(new (std::nothrow) char[kTextBytes]);
     if (!text_) return fail(Errc::NoMemory, "no memory for the metrics");
+    SNAPSTAGE_TRY(spool.keepCensus(kCensusJobs));
     spool_ = &spool;
     return okStatus();
 }

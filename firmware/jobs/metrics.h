@@ -123,6 +123,7 @@ private:
     std::unique_ptr<char[]> text_;  // the record and the Prometheus text, in turn
     bool warned_ = false;
     static constexpr size_t kTextBytes = 16 * 1024;
+    static constexpr size_t kCensusJobs = 4096;  // finished jobs whose census is remembered
 };
 
 }  // namespace snapstage::jobs

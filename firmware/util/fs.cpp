@@ -38,7 +38,7 @@ bool copyPath(std::string_view text, char* out, size_t capacity) {
 }
 
 // The blocks of the entries of the open folder `fd` (taken over and closed), recursively.
-uint64_t usageOf(int fd, int depth) {
+uint64_t usageOf(int fd, int depth, const char* skip) {
     DIR* d = ::fdopendir(fd);
     if (!d) {
         ::close(fd);
@@ -50,9 +50,9 @@ uint64_t usageOf(int fd, int depth) {
         struct stat st {};
         if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         total += static_cast<uint64_t>(st.st_blocks) * 512;
-        if (!S_ISDIR(st.st_mode) || depth <= 0) continue;
+        if (!S_ISDIR(st.st_mode) || depth <= 0 || (skip && !std::strcmp(e->d_name, skip))) continue;
         int sub = ::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) total += usageOf(sub, depth - 1);
+        if (sub >= 0) total += usageOf(sub, depth - 1, nullptr);
     }
     ::closedir(d);
     return total;
@@ -60,7 +60,7 @@ uint64_t usageOf(int fd, int depth) {
 
 }  // namespace
 
-Result<uint64_t> diskUsage(const char* dir, int maxDepth) noexcept {
+Result<uint64_t> diskUsage(const char* dir, int maxDepth, const char* skip) noexcept {
     int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return ioFailure("cannot open folder", dir, errno);
     struct stat st {};
@@ -69,7 +69,7 @@ Result<uint64_t> diskUsage(const char* dir, int maxDepth) noexcept {
         ::close(fd);
         return ioFailure("cannot stat", dir, err);
     }
-    return static_cast<uint64_t>(st.st_blocks) * 512 + usageOf(fd, maxDepth);
+    return static_cast<uint64_t>(st.st_blocks) * 512 + usageOf(fd, maxDepth, skip);
 }
 
 Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) noexcept {

@@ -67,8 +67,9 @@ Status syncDir(const char* dir) noexcept;
 // Bytes the folder `dir` and everything under it take on disk (allocated blocks, as du counts
 // them), down to `maxDepth` levels of sub-folders; symbolic links are not followed. Entries that
 // vanish while counting are skipped. No allocation in the project's code (opendir's buffer is
-// libc's). Errors: NotFound, StorageIo for `dir` itself.
-Result<uint64_t> diskUsage(const char* dir, int maxDepth = 4) noexcept;
+// libc's). `skip`: an entry of `dir` whose own blocks count but not what is inside it (a
+// folder the caller counts itself). Errors: NotFound, StorageIo for `dir` itself.
+Result<uint64_t> diskUsage(const char* dir, int maxDepth = 4, const char* skip = nullptr) noexcept;
 
 // Creates `path` and its parents (mode 0755 unless given); existing folders are fine.
 Status makeDirs(const std::string& path, unsigned mode = 0755) noexcept;

@@ -331,5 +331,34 @@ TEST_F(MetricsTest, TheCensusNeitherCountsNorMovesAJobBeingMade) {
     EXPECT_GT(census.bytes, 0u);
 }
 
+TEST_F(MetricsTest, TheCensusRemembersFinishedJobsAndForgetsRemovedOnes) {
+    // Given a spool that remembers finished jobs, with one done and one processing
+    ASSERT_TRUE(spool_.keepCensus(8).ok());
+    Job done = makeJob(JobState::Done);
+    Job running = makeJob(JobState::Processing);
+    SpoolCensus first;
+    ASSERT_TRUE(spool_.census(first).ok());
+    // Then its size is the whole spool's, as du counts it
+    auto du = fs::diskUsage((dir_ + "/spool").c_str());
+    ASSERT_TRUE(du.ok());
+    EXPECT_EQ(first.bytes, *du);
+    // When the done job's record is no longer read (made unreadable) and the other moves on
+    std::ofstream(dir_ + "/spool/jobs/" + done.id.c_str() + "/job.json") << "not json";
+    running.state = JobState::Downloading;
+    ASSERT_TRUE(spool_.save(running).ok());
+    SpoolCensus second;
+    ASSERT_TRUE(spool_.census(second).ok());
+    // Then the done job is counted from memory, the unfinished one read again
+    EXPECT_EQ(second.jobs[static_cast<size_t>(JobState::Done)], 1u);
+    EXPECT_EQ(second.jobs[static_cast<size_t>(JobState::Processing)], 0u);
+    EXPECT_EQ(second.jobs[static_cast<size_t>(JobState::Downloading)], 1u);
+    // When the done job is removed, Then it is no longer counted
+    ASSERT_EQ(std::system(("rm -rf " + dir_ + "/spool/jobs/" + done.id.c_str()).c_str()), 0);
+    SpoolCensus third;
+    ASSERT_TRUE(spool_.census(third).ok());
+    EXPECT_EQ(third.jobs[static_cast<size_t>(JobState::Done)], 0u);
+    EXPECT_LT(third.bytes, second.bytes);
+}
+
 }  // namespace
 }  // namespace snapstage::jobs

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `snapstage doctor`: checks what a kiosk needs, with a verdict and advice for each.
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +25,7 @@ constexpr const char* kUsage =
     "the config, the clock (against the clock floor: the build time and the last time a\n"
     "verified server gave), the CA bundle, DNS and TLS reach to the service (the chain verified,\n"
     "the certificate's expiry reported), the API key file, the camera (one frame), the display,\n"
-    "the input and the free space on the spool.\n"
+    "the input, the free space on the spool and the metrics file.\n"
     "\n"
     "Events (--json): doctor.check per check ({check, verdict: ok|warn|fail, message, advice}).\n"
     "Exit codes: 0 nothing failed (warnings allowed); else the code of the first failure (2\n"
@@ -192,6 +194,36 @@ void checkSpool(Context& ctx, Doctor& d) {
         d.report("spool", Verdict::Ok, msg);
 }
 
+// The fleet metrics file: where it is, when it was written, whether node_exporter (another
+// user) can read it.
+void checkMetrics(Runtime& rt, Doctor& d) {
+    const std::string path = rt.metricsTextfile();
+    if (path.empty()) {
+        d.report("metrics", Verdict::Ok, "turned off (metrics.textfile is \"\")");
+        return;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        char msg[1200];
+        std::snprintf(msg, sizeof msg, "%s, written %lld s ago", path.c_str(),
+                      static_cast<long long>(rt.clock().wallSeconds() - st.st_mtime));
+        if (st.st_mode & S_IROTH)
+            d.report("metrics", Verdict::Ok, msg);
+        else
+            d.report("metrics", Verdict::Warn, msg,
+                     "others cannot read it, and node_exporter runs as another user: chmod 644");
+        return;
+    }
+    std::string folder = path.substr(0, path.rfind('/') + 1);
+    if (folder.empty()) folder = ".";
+    if (::access(folder.c_str(), W_OK) == 0 || ::access(folder.c_str(), F_OK) != 0)
+        d.report("metrics", Verdict::Ok,
+                 path + ": not written yet (submit, jobs --resume and the kiosk write it)");
+    else
+        d.report("metrics", Verdict::Warn, folder + " is not writable by this user",
+                 "no metrics file can be written there: see docs/metrics.md");
+}
+
 int runDoctor(Context& ctx, Args& args) {
     while (!args.done())
         args.unknown();
@@ -206,6 +238,7 @@ int runDoctor(Context& ctx, Args& args) {
     checkService(rt, d);
     checkDevices(rt, d);
     checkSpool(ctx, d);
+    checkMetrics(rt, d);
     return d.exit();
 }
 

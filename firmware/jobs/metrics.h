@@ -52,7 +52,7 @@ struct Histogram {
     uint64_t counts[kMaxBounds + 1] = {};  // per bucket (not cumulative); [bounds] above them all
     double sum = 0;
     uint64_t count = 0;
-    void observe(std::span<const double> bounds, double value) noexcept;
+    void observe(const std::span<const double>& bounds, double value) noexcept;
 };
 
 // Everything counted (a running total, or what one process noted since its last write).

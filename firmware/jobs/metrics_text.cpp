@@ -51,7 +51,7 @@ void family(Text& t, const char* name, const char* type, const char* help) {
 }
 
 void histogram(Text& t, const char* name, const char* help, const Histogram& h,
-               std::span<const double> bounds) {
+               const std::span<const double>& bounds) {
     family(t, name, "histogram", help);
     uint64_t cumulative = 0;
     for (size_t i = 0; i < bounds.size(); ++i) {
@@ -64,7 +64,7 @@ void histogram(Text& t, const char* name, const char* help, const Histogram& h,
 
 // The record's lines of one histogram: "<prefix>_le <bound> N", "<prefix>_inf N", sum, count.
 void recordHistogram(Text& t, const char* prefix, const Histogram& h,
-                     std::span<const double> bounds) {
+                     const std::span<const double>& bounds) {
     for (size_t i = 0; i < bounds.size(); ++i)
         t.put("%s_le %.17g %llu\n", prefix, bounds[i], ull(h.counts[i]));
     t.put("%s_inf %llu\n%s_sum %.17g\n%s_count %llu\n", prefix, ull(h.counts[bounds.size()]),
@@ -87,7 +87,7 @@ std::string_view cut(std::string_view& rest) {
 
 // One record line for a histogram named `prefix`; false when the line is not about it.
 bool readHistogramLine(std::string_view name, std::string_view rest, std::string_view prefix,
-                       std::span<const double> bounds, Histogram& h, bool& ok) {
+                       const std::span<const double>& bounds, Histogram& h, bool& ok) {
     if (name.substr(0, prefix.size()) != prefix || name.size() <= prefix.size() ||
         name[prefix.size()] != '_')
         return false;
@@ -187,7 +187,7 @@ bool failureCause(const Error& error, FailureCause& out) noexcept {
     return true;
 }
 
-void Histogram::observe(std::span<const double> bounds, double value) noexcept {
+void Histogram::observe(const std::span<const double>& bounds, double value) noexcept {
     if (value < 0) value = 0;  // a wall clock set back while the job ran
     size_t i = 0;
     while (i < bounds.size() && value > bounds[i])

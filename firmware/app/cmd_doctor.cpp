@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -214,14 +215,21 @@ void checkMetrics(Runtime& rt, Doctor& d) {
                      "others cannot read it, and node_exporter runs as another user: chmod 644");
         return;
     }
-    std::string folder = path.substr(0, path.rfind('/') + 1);
-    if (folder.empty()) folder = ".";
-    if (::access(folder.c_str(), W_OK) == 0 || ::access(folder.c_str(), F_OK) != 0)
+    // The folder, or the nearest of its parents that exists (the folder is made when missing).
+    std::string folder = path;
+    do {
+        size_t slash = folder.rfind('/');
+        folder = slash == std::string::npos ? "." : slash == 0 ? "/" : folder.substr(0, slash);
+    } while (::stat(folder.c_str(), &st) != 0 && errno == ENOENT && folder.size() > 1);
+    if (S_ISDIR(st.st_mode) && ::access(folder.c_str(), W_OK) == 0)
         d.report("metrics", Verdict::Ok,
                  path + ": not written yet (submit, jobs --resume and the kiosk write it)");
     else
-        d.report("metrics", Verdict::Warn, folder + " is not writable by this user",
-                 "no metrics file can be written there: see docs/metrics.md");
+        d.report("metrics", Verdict::Warn,
+                 path + " cannot be written: " + folder +
+                     (S_ISDIR(st.st_mode) ? " is not writable by this user" : " is not a folder"),
+                 "set metrics.textfile to a file in a folder the kiosk's user may write (see "
+                 "docs/metrics.md)");
 }
 
 int runDoctor(Context& ctx, Args& args) {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "firmware/util/fs.h"
+#include "firmware/util/log.h"
 #include "firmware/util/redact.h"
 
 namespace snapstage::app {
@@ -65,7 +66,7 @@ Status Runtime::openSpool() noexcept {
     Status st = spool_.init(ctx_.config.spool.dir, ctx_.clock);
     if (!st) return fail(st.error().withContext("spool.dir"));
     if (Status m = metrics_.init(spool_, metricsTextfile()); !m)
-        ctx_.events.say("warning: %s; no metrics are written", m.error().message());
+        LOG_WARN("%s; no metrics are written", m.error().message());
     return okStatus();
 }
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jobs_test  # noqa: E402  (the sandbox and client helpers)
-from jobs_test import KEY, STAGING, JobsTestCase, select_lines, shape  # noqa: E402
+from jobs_test import KEY, STAGING, OneSandboxTestCase, select_lines, shape  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ALERTS = os.path.join(ROOT, "packaging", "prometheus")
@@ -53,16 +53,7 @@ def du(folder):
     return total
 
 
-class MetricsTest(JobsTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sb = cls.start()
-        cls.sandboxes = (cls.sb,)
-
-    def setUp(self):
-        super().setUp()
-        self.sb.reset()
-
+class MetricsTest(OneSandboxTestCase):
     def journal_run(self, client, *args, key=KEY, expect=0):
         """`snapstage -v ARGS` as systemd runs it: stderr to the journal (JOURNAL_STREAM)."""
         env = client.env(key)

@@ -119,7 +119,7 @@ int runJobs(Context& ctx, Args& args) {
     if (Status st = rt.openSpool(); !st) return ctx.events.failure(st.error());
     if (resume) {
         if (Status st = rt.openService({}); !st) return ctx.events.failure(st.error());
-        if (Status st = rt.spool().lock(); !st) return ctx.events.failure(st.error());
+        if (Status st = rt.ownSpool(true); !st) return ctx.events.failure(st.error());
     }
     return listAndResume(ctx, rt, resume);
 }

@@ -169,7 +169,7 @@ int runSubmit(Context& ctx, Args& args) {
     Runtime rt(ctx);
     if (Status st = rt.openService({o.vendor, o.api}); !st) return report(ctx, st.error());
     if (Status st = rt.openSpool(); !st) return report(ctx, st.error());
-    if (Status st = rt.spool().lock(false); !st) return report(ctx, st.error());
+    if (Status st = rt.ownSpool(false); !st) return report(ctx, st.error());
     rt.writeMetrics();
 
     auto job = std::make_unique<jobs::Job>();

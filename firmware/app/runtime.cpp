@@ -65,6 +65,11 @@ Status Runtime::encoder(image::Encoder& out, uint32_t width, uint32_t height) no
 Status Runtime::openSpool() noexcept {
     Status st = spool_.init(ctx_.config.spool.dir, ctx_.clock);
     if (!st) return fail(st.error().withContext("spool.dir"));
+    return okStatus();
+}
+
+Status Runtime::ownSpool(bool exclusive) noexcept {
+    SNAPSTAGE_TRY(spool_.lock(exclusive));
     if (Status m = metrics_.init(spool_, metricsTextfile()); !m)
         LOG_WARN("%s; no metrics are written", m.error().message());
     return okStatus();

@@ -43,11 +43,13 @@ public:
     // An encoder for `width` x `height` frames with the config's JPEG settings.
     Status encoder(image::Encoder& out, uint32_t width, uint32_t height) noexcept;
 
-    // The spool of the config (spool.dir), created if missing, and its fleet metrics
-    // (metrics.textfile; by default <spool.dir>/metrics/snapstage.prom): metrics that cannot be
-    // set up are reported as a warning and left off. Errors: Storage*.
+    // The spool of the config (spool.dir), created if missing. Errors: Storage*.
     Status openSpool() noexcept;
     jobs::Spool& spool() noexcept { return spool_; }
+    // For commands that run jobs: the spool's lock (Spool::lock()), then its fleet metrics
+    // (metrics.textfile; by default <spool.dir>/metrics/snapstage.prom), which only they set up
+    // and write; metrics that cannot be set up are a warning and stay off. Errors: the lock's.
+    Status ownSpool(bool exclusive) noexcept;
     jobs::Metrics& metrics() noexcept { return metrics_; }
     // Writes the metrics file now (commands that own the spool do at their start); a failure is
     // a warning.

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `snapstage doctor`: checks what a kiosk needs, with a verdict and advice for each.
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -23,7 +26,7 @@ constexpr const char* kUsage =
     "the config, the clock (against the clock floor: the build time and the last time a\n"
     "verified server gave), the CA bundle, DNS and TLS reach to the service (the chain verified,\n"
     "the certificate's expiry reported), the API key file, the camera (one frame), the display,\n"
-    "the input and the free space on the spool.\n"
+    "the input, the free space on the spool and the metrics file.\n"
     "\n"
     "Events (--json): doctor.check per check ({check, verdict: ok|warn|fail, message, advice}).\n"
     "Exit codes: 0 nothing failed (warnings allowed); else the code of the first failure (2\n"
@@ -192,6 +195,43 @@ void checkSpool(Context& ctx, Doctor& d) {
         d.report("spool", Verdict::Ok, msg);
 }
 
+// The fleet metrics file: where it is, when it was written, whether node_exporter (another
+// user) can read it.
+void checkMetrics(Runtime& rt, Doctor& d) {
+    const std::string path = rt.metricsTextfile();
+    if (path.empty()) {
+        d.report("metrics", Verdict::Ok, "turned off (metrics.textfile is \"\")");
+        return;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        char msg[1200];
+        std::snprintf(msg, sizeof msg, "%s, written %lld s ago", path.c_str(),
+                      static_cast<long long>(rt.clock().wallSeconds() - st.st_mtime));
+        if (st.st_mode & S_IROTH)
+            d.report("metrics", Verdict::Ok, msg);
+        else
+            d.report("metrics", Verdict::Warn, msg,
+                     "others cannot read it, and node_exporter runs as another user: chmod 644");
+        return;
+    }
+    // The folder, or the nearest of its parents that exists (the folder is made when missing).
+    std::string folder = path;
+    do {
+        size_t slash = folder.rfind('/');
+        folder = slash == std::string::npos ? "." : slash == 0 ? "/" : folder.substr(0, slash);
+    } while (::stat(folder.c_str(), &st) != 0 && errno == ENOENT && folder.size() > 1);
+    if (S_ISDIR(st.st_mode) && ::access(folder.c_str(), W_OK) == 0)
+        d.report("metrics", Verdict::Ok,
+                 path + ": not written yet (submit, jobs --resume and the kiosk write it)");
+    else
+        d.report("metrics", Verdict::Warn,
+                 path + " cannot be written: " + folder +
+                     (S_ISDIR(st.st_mode) ? " is not writable by this user" : " is not a folder"),
+                 "set metrics.textfile to a file in a folder the kiosk's user may write (see "
+                 "docs/metrics.md)");
+}
+
 int runDoctor(Context& ctx, Args& args) {
     while (!args.done())
         args.unknown();
@@ -206,6 +246,7 @@ int runDoctor(Context& ctx, Args& args) {
     checkService(rt, d);
     checkDevices(rt, d);
     checkSpool(ctx, d);
+    checkMetrics(rt, d);
     return d.exit();
 }
 

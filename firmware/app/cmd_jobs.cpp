@@ -55,6 +55,7 @@ int listAndResume(Context& ctx, Runtime& rt, bool resume) {
     if (auto pruned = rt.spool().prune(ctx.config.spool.keepDays); pruned && *pruned)
         ctx.events.say("removed %zu finished job(s) older than %u days", *pruned,
                        ctx.config.spool.keepDays);
+    if (resume) rt.writeMetrics();  // the spool is ours: the gauges as they stand now
     auto ids = rt.spool().ids();
     if (!ids) return ctx.events.failure(ids.error());
     auto job = std::make_unique<jobs::Job>();
@@ -92,7 +93,7 @@ int listAndResume(Context& ctx, Runtime& rt, bool resume) {
         InterruptGuard interrupts;
         JobEvents events(ctx.events);
         jobs::Runner runner(rt.spool(), rt.api(), rt.clock(), rt.policy(), events,
-                            InterruptGuard::flag());
+                            InterruptGuard::flag(), &rt.metrics());
         ctx.events.say("job %s: resuming from %s", job->id.c_str(), jobs::to_string(job->state));
         Status st = runner.run(*job, rt.service(), true);
         int code = events.finished(*job, st);
@@ -118,7 +119,7 @@ int runJobs(Context& ctx, Args& args) {
     if (Status st = rt.openSpool(); !st) return ctx.events.failure(st.error());
     if (resume) {
         if (Status st = rt.openService({}); !st) return ctx.events.failure(st.error());
-        if (Status st = rt.spool().lock(); !st) return ctx.events.failure(st.error());
+        if (Status st = rt.ownSpool(true); !st) return ctx.events.failure(st.error());
     }
     return listAndResume(ctx, rt, resume);
 }

@@ -169,7 +169,8 @@ int runSubmit(Context& ctx, Args& args) {
     Runtime rt(ctx);
     if (Status st = rt.openService({o.vendor, o.api}); !st) return report(ctx, st.error());
     if (Status st = rt.openSpool(); !st) return report(ctx, st.error());
-    if (Status st = rt.spool().lock(false); !st) return report(ctx, st.error());
+    if (Status st = rt.ownSpool(false); !st) return report(ctx, st.error());
+    rt.writeMetrics();
 
     auto job = std::make_unique<jobs::Job>();
     job->vendor = rt.vendor();
@@ -190,13 +191,16 @@ int runSubmit(Context& ctx, Args& args) {
 
     std::string_view second = o.images.size() > 1 ? std::string_view(o.images[1]) : "";
     jobs::NewJobInputs inputs{o.images[0], second, o.mask};
-    if (Status st = rt.spool().create(*job, inputs); !st) return report(ctx, st.error());
+    if (Status st = rt.spool().create(*job, inputs); !st) {
+        rt.jobNotCreated(st.error());
+        return report(ctx, st.error());
+    }
     JobEvents events(ctx.events);
     events.created(*job);
 
     InterruptGuard interrupts;
     jobs::Runner runner(rt.spool(), rt.api(), rt.clock(), rt.policy(), events,
-                        InterruptGuard::flag());
+                        InterruptGuard::flag(), &rt.metrics());
     Status st = runner.run(*job, rt.service(), !o.noWait);
     rt.api().close();
     if (st && !o.out.empty()) {

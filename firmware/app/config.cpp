@@ -185,6 +185,21 @@ void readPoll(Reader& r, PollConfig& p) {
                p.maxIntervalS);
 }
 
+void readMetrics(Reader& r, MetricsConfig& m) {
+    std::string textfile;
+    if (!r.has("textfile") || !r.text("textfile", textfile)) return;
+    m.textfile = textfile;
+    // node_exporter's textfile collector reads only files named *.prom.
+    constexpr std::string_view kSuffix = ".prom";
+    const bool named = textfile.size() > kSuffix.size() && textfile.ends_with(kSuffix) &&
+                       textfile[textfile.size() - kSuffix.size() - 1] != '/';
+    if (!textfile.empty() && !named)
+        r.fail("textfile",
+               "\"%s\" must name a file ending in .prom (node_exporter reads only those), or be "
+               "\"\" to turn the export off",
+               textfile.c_str());
+}
+
 Status applyConfig(const std::string& origin, json::Value root, Config& cfg) {
     Error first;
     auto run = [&](const char* name, auto&& fn) { return section(origin, root, name, fn, first); };
@@ -199,11 +214,12 @@ Status applyConfig(const std::string& origin, json::Value root, Config& cfg) {
               run("display", [&](Reader& r) { readDisplay(r, cfg.display); }) &&
               run("input", [&](Reader& r) { readInput(r, cfg.input); }) &&
               run("spool", [&](Reader& r) { readSpool(r, cfg.spool); }) &&
-              run("poll", [&](Reader& r) { readPoll(r, cfg.poll); });
+              run("poll", [&](Reader& r) { readPoll(r, cfg.poll); }) &&
+              run("metrics", [&](Reader& r) { readMetrics(r, cfg.metrics); });
     if (!ok) return fail(first);
     Reader top(origin, "", root);
-    for (const char* k :
-         {"board", "service", "tls", "camera", "jpeg", "display", "input", "spool", "poll"})
+    for (const char* k : {"board", "service", "tls", "camera", "jpeg", "display", "input", "spool",
+                          "poll", "metrics"})
         top.allow(k);
     top.finish();
     if (!top.ok()) return fail(top.error());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,12 @@ struct PollConfig {
     uint32_t timeoutS = 900;
 };
 
+struct MetricsConfig {
+    // The Prometheus text file (node_exporter's textfile collector): unset means
+    // <spool.dir>/metrics/snapstage.prom, "" turns the export off.
+    std::optional<std::string> textfile;
+};
+
 struct Config {
     BoardInfo board;
     ServiceConfig service;
@@ -66,6 +73,7 @@ struct Config {
     hal::DeviceSpec input;
     SpoolConfig spool;
     PollConfig poll;
+    MetricsConfig metrics;
     std::string path;  // the config file read, or "" when none was found
 };
 

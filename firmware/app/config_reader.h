@@ -44,6 +44,8 @@ public:
     bool textList(const char* key, std::vector<std::string>& out) noexcept;
     // A nested object, or an invalid Value when absent (wrong type is an error).
     json::Value object(const char* key) noexcept;
+    // Whether the object has `key` (its value is read by one of the calls above).
+    bool has(const char* key) const noexcept { return object_.get(key).valid(); }
     // Marks a key as known without reading it.
     void allow(const char* key) noexcept { known_.push_back(key); }
 

@@ -113,7 +113,8 @@ bool JobWorker::next(WorkerNews& out) noexcept {
 
 void JobWorker::runOne(jobs::Job& job) noexcept {
     Observer observer(*this);
-    jobs::Runner runner(rt_.spool(), rt_.api(), rt_.clock(), rt_.policy(), observer, &stop_);
+    jobs::Runner runner(rt_.spool(), rt_.api(), rt_.clock(), rt_.policy(), observer, &stop_,
+                        &rt_.metrics());
     Status st = runner.run(job, rt_.service(), true);
     rt_.api().close();
     raiseClockFloor(rt_.spool().dir(), rt_.api().serverDate());
@@ -177,6 +178,7 @@ void JobWorker::loop() noexcept {
             WorkerNews n;
             n.job.assign(job_->id.view());
             if (!st) {
+                rt_.jobNotCreated(st.error());
                 n.kind = WorkerNews::Kind::Failed;
                 n.code = st.error().code();
                 n.message.assign(std::string_view(st.error().message()).substr(0, 255));

@@ -156,7 +156,8 @@ void Kiosk::request(cloud::JobRequest& out) noexcept {
 Status Kiosk::init() noexcept {
     SNAPSTAGE_TRY(rt_.openService({}));
     SNAPSTAGE_TRY(rt_.openSpool());
-    SNAPSTAGE_TRY(rt_.spool().lock());
+    SNAPSTAGE_TRY(rt_.ownSpool(true));
+    rt_.writeMetrics();
     auto display = rt_.display();
     if (!display) return fail(display.error());
     display_ = std::move(*display);

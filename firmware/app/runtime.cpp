@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "firmware/util/fs.h"
+#include "firmware/util/log.h"
 #include "firmware/util/redact.h"
 
 namespace snapstage::app {
@@ -65,6 +66,27 @@ Status Runtime::openSpool() noexcept {
     Status st = spool_.init(ctx_.config.spool.dir, ctx_.clock);
     if (!st) return fail(st.error().withContext("spool.dir"));
     return okStatus();
+}
+
+Status Runtime::ownSpool(bool exclusive) noexcept {
+    SNAPSTAGE_TRY(spool_.lock(exclusive));
+    if (Status m = metrics_.init(spool_, metricsTextfile()); !m)
+        LOG_WARN("%s; no metrics are written", m.error().message());
+    return okStatus();
+}
+
+std::string Runtime::metricsTextfile() const {
+    const auto& textfile = ctx_.config.metrics.textfile;
+    if (textfile) return *textfile;
+    std::string dir = ctx_.config.spool.dir;
+    while (dir.size() > 1 && dir.back() == '/')
+        dir.pop_back();
+    return dir + "/metrics/snapstage.prom";
+}
+
+void Runtime::jobNotCreated(const Error& error) noexcept {
+    metrics_.failed(error);
+    writeMetrics();
 }
 
 Status Runtime::loadApiKey() noexcept {

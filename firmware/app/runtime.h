@@ -46,6 +46,18 @@ public:
     // The spool of the config (spool.dir), created if missing. Errors: Storage*.
     Status openSpool() noexcept;
     jobs::Spool& spool() noexcept { return spool_; }
+    // For commands that run jobs: the spool's lock (Spool::lock()), then its fleet metrics
+    // (metrics.textfile; by default <spool.dir>/metrics/snapstage.prom), which only they set up
+    // and write; metrics that cannot be set up are a warning and stay off. Errors: the lock's.
+    Status ownSpool(bool exclusive) noexcept;
+    jobs::Metrics& metrics() noexcept { return metrics_; }
+    // Writes the metrics file now (commands that own the spool do at their start); a failure is
+    // a warning.
+    void writeMetrics() noexcept { metrics_.flushOrWarn(api_.tlsHandshakes()); }
+    // A job could not even be made (the spool full): counted, and the metrics written.
+    void jobNotCreated(const Error& error) noexcept;
+    // The path metrics.textfile resolves to ("" when turned off).
+    std::string metricsTextfile() const;
 
     // The service: adapter, API key (SNAPSTAGE_API_KEY, else service.api_key_file with its mode
     // checked), TLS contexts and API client. Errors: Config (no key, key file readable by
@@ -64,6 +76,7 @@ private:
 
     Context& ctx_;
     jobs::Spool spool_;
+    jobs::Metrics metrics_;
     net::TlsContext apiTls_;
     net::TlsContext otherTls_;
     cloud::ApiClient api_;

@@ -175,7 +175,19 @@ Status ApiClient::init(const ApiSettings& settings, net::TlsContext* apiTls,
     if (!response_ || !arena_.init(settings.arenaBytes))
         return fail(Errc::NoMemory, "no memory for the API response buffers");
     SNAPSTAGE_TRY(api_.init(parsed->https() ? apiTls : nullptr, http));
+    apiTls_ = parsed->https() ? apiTls : nullptr;
+    otherTls_ = otherTls;
     return other_.init(otherTls, http);
+}
+
+net::HandshakeCounts ApiClient::tlsHandshakes() const noexcept {
+    net::HandshakeCounts sum;
+    for (const net::TlsContext* c : {apiTls_, otherTls_ == apiTls_ ? nullptr : otherTls_}) {
+        if (!c) continue;
+        sum.full += c->handshakes().full;
+        sum.resumed += c->handshakes().resumed;
+    }
+    return sum;
 }
 
 bool ApiClient::onApiOrigin(std::string_view url) const noexcept {

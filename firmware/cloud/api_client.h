@@ -114,6 +114,8 @@ public:
 
     // Requests made since init (for events and tests).
     uint64_t requests() const noexcept { return requests_; }
+    // TLS handshakes completed over both contexts since they were set up (the fleet metrics).
+    net::HandshakeCounts tlsHandshakes() const noexcept;
 
 private:
     Result<net::Response> sendApi(std::string_view method, std::string_view path,
@@ -125,6 +127,8 @@ private:
                                     net::HttpObserver* observer) noexcept;
 
     ApiSettings settings_;
+    const net::TlsContext* apiTls_ = nullptr;
+    const net::TlsContext* otherTls_ = nullptr;
     net::HttpClient api_;
     net::HttpClient other_;
     std::unique_ptr<std::byte[]> response_;

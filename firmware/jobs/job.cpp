@@ -96,7 +96,7 @@ const char* to_string(JobState s) noexcept {
 }
 
 bool parseJobState(std::string_view text, JobState& out) noexcept {
-    for (int i = 0; i < 6; ++i)
+    for (size_t i = 0; i < kJobStates; ++i)
         if (text == kStates[i]) {
             out = static_cast<JobState>(i);
             return true;

@@ -16,6 +16,7 @@
 namespace snapstage::jobs {
 
 enum class JobState : uint8_t { Queued, Submitting, Processing, Downloading, Done, Failed };
+inline constexpr size_t kJobStates = 6;
 const char* to_string(JobState s) noexcept;
 bool parseJobState(std::string_view text, JobState& out) noexcept;
 inline bool finished(JobState s) noexcept {

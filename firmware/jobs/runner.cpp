@@ -22,11 +22,23 @@ private:
     Job& job_;
 };
 
+// Transfer progress to the observer; upload bytes and times to the metrics.
 class Progress final : public net::HttpObserver {
 public:
-    Progress(RunObserver& o, const Job& job) noexcept : o_(o), job_(job) {}
+    Progress(RunObserver& o, const Job& job, Metrics* metrics, Clock& clock) noexcept
+        : o_(o), job_(job), metrics_(metrics), clock_(clock) {}
+    void onUploadStart(uint64_t) noexcept override {
+        startMs_ = clock_.monotonicMs();
+        sent_ = 0;
+    }
     void onUpload(uint64_t sent, uint64_t total) noexcept override {
+        if (metrics_ && sent > sent_) metrics_->uploaded(sent - sent_);
+        sent_ = sent;
         o_.onUpload(job_, sent, total);
+    }
+    void onUploadAnswered(int) noexcept override {
+        if (metrics_)
+            metrics_->uploadTook(static_cast<double>(clock_.monotonicMs() - startMs_) / 1000);
     }
     void onDownload(uint64_t got, int64_t total) noexcept override {
         o_.onDownload(job_, got, total);
@@ -35,6 +47,10 @@ public:
 private:
     RunObserver& o_;
     const Job& job_;
+    Metrics* metrics_;
+    Clock& clock_;
+    int64_t startMs_ = 0;
+    uint64_t sent_ = 0;
 };
 
 // A result file: streamed into a temporary in the job's folder, checked to be a whole image
@@ -118,13 +134,14 @@ int64_t pollDelayMs(const Policy& p, int64_t previousMs, int64_t etaS) noexcept 
 }
 
 Runner::Runner(Spool& spool, cloud::ApiClient& api, Clock& clock, const Policy& policy,
-               RunObserver& observer, const std::atomic<bool>* cancel) noexcept
+               RunObserver& observer, const std::atomic<bool>* cancel, Metrics* metrics) noexcept
     : spool_(spool),
       api_(api),
       clock_(clock),
       policy_(policy),
       observer_(observer),
-      cancel_(cancel) {
+      cancel_(cancel),
+      metrics_(metrics) {
     rng_ ^= static_cast<uint64_t>(clock.monotonicMs());
 }
 
@@ -139,13 +156,25 @@ Status Runner::setState(Job& job, JobState state) noexcept {
     if (job.state == state) return okStatus();
     job.state = state;
     SNAPSTAGE_TRY(spool_.save(job));
+    if (metrics_ && state == JobState::Done) metrics_->succeeded(job);
+    writeMetrics();
     observer_.onState(job);
     return okStatus();
+}
+
+void Runner::noteFailure(const Error& error) noexcept {
+    if (metrics_ && !failureNoted_) metrics_->failed(error);
+    failureNoted_ = true;
+}
+
+void Runner::writeMetrics() noexcept {
+    if (metrics_) metrics_->flushOrWarn(api_.tlsHandshakes());
 }
 
 Status Runner::finishFailed(Job& job, const Error& error) noexcept {
     job.errorCode = error.code();
     job.error.assign(std::string_view(error.message()).substr(0, 199));
+    noteFailure(error);  // written with the state change
     SNAPSTAGE_TRY(setState(job, JobState::Failed));
     return fail(error);
 }
@@ -180,7 +209,7 @@ Status Runner::retrying(Job& job, Call&& call) noexcept {
 Status Runner::submit(Job& job, cloud::Service& service) noexcept {
     SNAPSTAGE_TRY(setState(job, JobState::Submitting));
     JobCheckpoint checkpoint(spool_, job);
-    Progress progress(observer_, job);
+    Progress progress(observer_, job, metrics_, clock_);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, &progress};
     while (!job.remote.submitted) {
         Status st = retrying(job, [&] { return service.step(ctx); });
@@ -226,7 +255,7 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
 Status Runner::downloadResults(Job& job, cloud::Service& service) noexcept {
     SNAPSTAGE_TRY(setState(job, JobState::Downloading));
     JobCheckpoint checkpoint(spool_, job);
-    Progress progress(observer_, job);
+    Progress progress(observer_, job, metrics_, clock_);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, &progress};
     ResultSink sink;
     while (job.resultsSaved < job.remote.resultCount) {
@@ -257,13 +286,19 @@ Status Runner::downloadResults(Job& job, cloud::Service& service) noexcept {
 }
 
 Status Runner::run(Job& job, cloud::Service& service, bool wait) noexcept {
+    failureNoted_ = false;
     Status st = advance(job, service, wait);
-    if (st || st.error().code() != Errc::StorageFull) return st;
-    // The job stays as last saved (every step is saved whole or not at all) and resumes.
-    return failf(Errc::StorageFull, st.error().detail(),
-                 "no space on the spool (%.*s): job %s is kept and resumes once there is room "
-                 "(snapstage jobs --resume)",
-                 static_cast<int>(spool_.dir().size()), spool_.dir().data(), job.id.c_str());
+    if (!st && st.error().code() == Errc::StorageFull)
+        // The job stays as last saved (every step is saved whole or not at all) and resumes.
+        st = failf(Errc::StorageFull, st.error().detail(),
+                   "no space on the spool (%.*s): job %s is kept and resumes once there is room "
+                   "(snapstage jobs --resume)",
+                   static_cast<int>(spool_.dir().size()), spool_.dir().data(), job.id.c_str());
+    if (!st) {
+        noteFailure(st.error());  // unless finishFailed() counted it already
+        writeMetrics();
+    }
+    return st;
 }
 
 Status Runner::advance(Job& job, cloud::Service& service, bool wait) noexcept {

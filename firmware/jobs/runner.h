@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "firmware/cloud/service.h"
+#include "firmware/jobs/metrics.h"
 #include "firmware/jobs/spool.h"
 
 namespace snapstage::jobs {
@@ -51,8 +52,11 @@ protected:
 class Runner {
 public:
     // Everything borrowed; `cancel` (may be null) stops waits and ends run() with Interrupted.
+    // `metrics` (may be null) is told of uploads, failures and successes and written after
+    // every state change and at the end of a run that failed.
     Runner(Spool& spool, cloud::ApiClient& api, Clock& clock, const Policy& policy,
-           RunObserver& observer, const std::atomic<bool>* cancel) noexcept;
+           RunObserver& observer, const std::atomic<bool>* cancel,
+           Metrics* metrics = nullptr) noexcept;
 
     // Carries `job` on from where it stands, with `service` (its vendor's adapter). With `wait`
     // false, returns once the service has accepted the job. The job is saved after every step.
@@ -72,6 +76,8 @@ private:
     Status downloadResults(Job& job, cloud::Service& service) noexcept;
     Status finishFailed(Job& job, const Error& error) noexcept;
     Status setState(Job& job, JobState state) noexcept;
+    void noteFailure(const Error& error) noexcept;
+    void writeMetrics() noexcept;
     bool cancelled() const noexcept { return cancel_ && cancel_->load(); }
     double random() noexcept;
 
@@ -81,6 +87,8 @@ private:
     Policy policy_;
     RunObserver& observer_;
     const std::atomic<bool>* cancel_;
+    Metrics* metrics_;
+    bool failureNoted_ = false;  // this run's failure is counted already
     uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 };
 

@@ -241,14 +241,21 @@ Status Spool::load(std::string_view id, Job& job) noexcept {
     return okStatus();
 }
 
-Result<std::vector<JobId>> Spool::ids() const noexcept {
-    std::vector<JobId> out;
+Result<DIR*> Spool::openJobs() const noexcept {
     FixedString<fs::kMaxPathBytes> jobs;
     jobs.format("%s/jobs", dir_.c_str());
     DIR* d = ::opendir(jobs.c_str());
     if (!d)
         return failf(Errc::StorageIo, errno, "cannot open %s: %s", jobs.c_str(),
                      std::strerror(errno));
+    return d;
+}
+
+Result<std::vector<JobId>> Spool::ids() const noexcept {
+    std::vector<JobId> out;
+    auto opened = openJobs();
+    if (!opened) return fail(opened.error());
+    DIR* d = *opened;
     while (dirent* e = ::readdir(d)) {
         if (!plausibleId(e->d_name)) continue;
         JobId id;
@@ -276,6 +283,82 @@ Result<size_t> Spool::prune(uint32_t keepDays) noexcept {
     }
     if (removed) (void)fs::syncDir(dir_.c_str());
     return removed;
+}
+
+Status Spool::keepCensus(size_t jobs) noexcept {
+    finished_.reset(new (std::nothrow) Finished[jobs]);
+    if (!finished_) return fail(Errc::NoMemory, "no memory for the spool's census");
+    finishedCapacity_ = jobs;
+    finishedCount_ = 0;
+    return okStatus();
+}
+
+Spool::Finished* Spool::findFinished(std::string_view id) noexcept {
+    Finished* end = finished_.get() + finishedCount_;
+    Finished* f = std::lower_bound(
+        finished_.get(), end, id,
+        [](const Finished& a, std::string_view b) { return std::string_view(a.id) < b; });
+    return f != end && std::string_view(f->id) == id ? f : nullptr;
+}
+
+void Spool::rememberFinished(std::string_view id, JobState state, uint64_t bytes) noexcept {
+    if (finishedCount_ == finishedCapacity_ || id.size() >= sizeof Finished::id) return;
+    Finished* end = finished_.get() + finishedCount_;
+    Finished* at = std::lower_bound(
+        finished_.get(), end, id,
+        [](const Finished& a, std::string_view b) { return std::string_view(a.id) < b; });
+    std::move_backward(at, end, end + 1);
+    std::memcpy(at->id, id.data(), id.size());
+    at->id[id.size()] = '\0';
+    at->bytes = bytes;
+    at->state = state;
+    at->seen = true;
+    ++finishedCount_;
+}
+
+void Spool::forgetUnseen() noexcept {
+    Finished* end = std::remove_if(finished_.get(), finished_.get() + finishedCount_,
+                                   [](const Finished& f) { return !f.seen; });
+    finishedCount_ = static_cast<size_t>(end - finished_.get());
+    for (size_t i = 0; i < finishedCount_; ++i)
+        finished_[i].seen = false;
+}
+
+Status Spool::census(SpoolCensus& out) noexcept {
+    out = SpoolCensus{};
+    FixedString<fs::kMaxPathBytes> dir, path;
+    auto opened = openJobs();
+    if (!opened) return fail(opened.error());
+    DIR* d = *opened;
+    uint64_t jobBytes = 0;
+    while (dirent* e = ::readdir(d)) {
+        if (!plausibleId(e->d_name)) continue;
+        if (Finished* f = finished_ ? findFinished(e->d_name) : nullptr) {
+            f->seen = true;
+            ++out.jobs[static_cast<size_t>(f->state)];
+            jobBytes += f->bytes;
+            continue;
+        }
+        if (!jobDir(e->d_name, dir) || !jobFile(e->d_name, "job.json", path)) continue;
+        auto bytes = fs::diskUsage(dir.c_str(), 0);
+        if (!bytes) continue;  // removed meanwhile
+        jobBytes += *bytes;
+        auto got =
+            fs::readInto(path.c_str(), std::as_writable_bytes(std::span(text_.get(), kTextBytes)));
+        if (!got) continue;
+        arena_.reset();
+        auto doc = json::Document::parse(std::string_view(text_.get(), *got), &arena_);
+        JobState state;
+        if (!doc || !parseJobState(doc->root().get("state").asString(), state)) continue;
+        ++out.jobs[static_cast<size_t>(state)];
+        if (finished(state) && finished_) rememberFinished(e->d_name, state, *bytes);
+    }
+    ::closedir(d);
+    if (finished_) forgetUnseen();  // removed jobs
+    auto rest = fs::diskUsage(dir_.c_str(), 4, "jobs");
+    if (!rest) return fail(rest.error());
+    out.bytes = *rest + jobBytes;
+    return okStatus();
 }
 
 Result<std::string> Spool::readAside(std::string_view name) const noexcept {

@@ -6,6 +6,8 @@
 // working. Not thread-safe: the job worker owns it.
 #pragma once
 
+#include <dirent.h>
+
 #include <memory>
 #include <span>
 #include <string_view>
@@ -23,6 +25,12 @@ struct NewJobInputs {
     std::string_view image;
     std::string_view secondary;  // optional
     std::string_view mask;       // optional
+};
+
+// What the spool holds (the fleet metrics' gauges).
+struct SpoolCensus {
+    uint64_t jobs[kJobStates] = {};  // by JobState
+    uint64_t bytes = 0;              // the whole spool folder on disk
 };
 
 class Spool {
@@ -64,6 +72,17 @@ public:
     bool jobFile(std::string_view id, std::string_view name,
                  FixedString<fs::kMaxPathBytes>& out) const noexcept;
 
+    // Counts the jobs by the state their job.json records, and the spool's size on disk. Only
+    // reads: a job folder without a readable job.json (being made by another process, or
+    // damaged) is not counted and not moved. No allocation in the project's code.
+    // Errors: StorageIo when the spool cannot be read.
+    Status census(SpoolCensus& out) noexcept;
+    // Lets census() remember up to `jobs` finished jobs (a finished job's state and size stay
+    // as they are until it is removed), so that it reads only the unfinished ones: a census of
+    // a spool of a thousand jobs then costs a folder listing. Allocates (40 bytes a job).
+    // Errors: NoMemory.
+    Status keepCensus(size_t jobs) noexcept;
+
     // A small file beside the jobs (the catalog cache): read into a string, written durably.
     Result<std::string> readAside(std::string_view name) const noexcept;
     Status writeAside(std::string_view name, std::string_view text) noexcept;
@@ -71,7 +90,19 @@ public:
     Clock& clock() noexcept { return *clock_; }
 
 private:
+    // <dir>/jobs, opened for reading its entries (the caller closes it).
+    Result<DIR*> openJobs() const noexcept;
     Status quarantine(std::string_view id, const char* why) noexcept;
+    // A finished job census() has seen, sorted by id.
+    struct Finished {
+        char id[24];
+        uint64_t bytes;
+        JobState state;
+        bool seen;
+    };
+    Finished* findFinished(std::string_view id) noexcept;
+    void rememberFinished(std::string_view id, JobState state, uint64_t bytes) noexcept;
+    void forgetUnseen() noexcept;
     Status copyInto(std::string_view src, std::string_view dstDir, const char* name,
                     FixedString<512>& out) noexcept;
 
@@ -81,6 +112,8 @@ private:
     Arena arena_;
     fs::AtomicFile file_;
     UniqueFd lock_;
+    std::unique_ptr<Finished[]> finished_;
+    size_t finishedCount_ = 0, finishedCapacity_ = 0;
     static constexpr size_t kTextBytes = 64 * 1024;
 };
 

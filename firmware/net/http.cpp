@@ -106,6 +106,8 @@ Status HttpClient::roundTrip(Exchange& x) noexcept {
         const bool sentWhole = st.ok();
         if (st) {
             st = readHead(x);
+            if (st && x.body && x.req->observer)
+                x.req->observer->onUploadAnswered(response_.status);
         } else if (x.uploadFailed) {
             // The server may have answered before it stopped reading (413, 401): use that.
             Status early = readHead(x);

@@ -43,8 +43,13 @@ public:
     virtual ~HttpObserver() = default;
     // A new connection was opened (after the TLS handshake for https).
     virtual void onConnected(const ConnectionInfo&) noexcept {}
+    // A request body of `total` bytes starts to go out (again on each attempt of it).
+    virtual void onUploadStart(uint64_t /*total*/) noexcept {}
     // Request body bytes handed to the connection so far, of `total`.
     virtual void onUpload(uint64_t /*sent*/, uint64_t /*total*/) noexcept {}
+    // The answer (`status`) to a request whose body went out whole has begun to arrive: the
+    // server has read the whole body.
+    virtual void onUploadAnswered(int /*status*/) noexcept {}
     // Response body bytes received so far; `total` -1 when the length is unknown.
     virtual void onDownload(uint64_t /*received*/, int64_t /*total*/) noexcept {}
 

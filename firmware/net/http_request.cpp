@@ -112,6 +112,7 @@ Status HttpClient::writeRequest(Exchange& x) noexcept {
     uint64_t sent = 0;
     if (x.body) SNAPSTAGE_TRY(x.body->rewind());
     HttpObserver* obs = x.req->observer;
+    if (obs && x.body) obs->onUploadStart(total);
     for (;;) {
         // The head shares its first write with the start of the body: one record fewer.
         while (x.body && sent < total && fill < buf.size()) {

@@ -177,6 +177,10 @@ size_t TlsContext::caCount() const noexcept {
     return n;
 }
 
+HandshakeCounts TlsContext::handshakes() const noexcept {
+    return impl_ ? impl_->handshakes : HandshakeCounts{};
+}
+
 void TlsContext::clearSessions() noexcept {
     if (!impl_) return;
     for (Impl::SessionSlot& s : impl_->sessions) {
@@ -271,6 +275,7 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     const char* alpn = mbedtls_ssl_get_alpn_protocol(&s.ssl);
     info_.alpn = alpn ? alpn : "";
     info_.resumed = !s.seen.called;
+    ++(info_.resumed ? ctx.handshakes.resumed : ctx.handshakes.full);
     if (const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&s.ssl)) {
         tm t{};
         t.tm_year = peer->valid_to.year - 1900;

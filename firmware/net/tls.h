@@ -51,6 +51,13 @@ bool libraryHasTls13() noexcept;
 // The Mbed TLS version this binary runs with ("2.28.3").
 const char* mbedtlsRuntimeVersion() noexcept;
 
+// Handshakes a TlsContext completed since init(): full ones (the server's certificate chain
+// verified) and resumed ones (a cached session or ticket; no certificate exchange).
+struct HandshakeCounts {
+    uint64_t full = 0;
+    uint64_t resumed = 0;
+};
+
 // Client configuration shared by every connection. Set up once at start; not thread-safe (the
 // job pipeline's one worker thread uses it).
 class TlsContext {
@@ -73,6 +80,9 @@ public:
     size_t caCount() const noexcept;
     // Forgets cached sessions (the next handshakes are full ones).
     void clearSessions() noexcept;
+    // Handshakes completed over this context so far (failed ones are not counted). Read on the
+    // thread that makes the connections.
+    HandshakeCounts handshakes() const noexcept;
 
     struct Impl;
 

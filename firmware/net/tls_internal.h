@@ -38,6 +38,7 @@ struct TlsContext::Impl {
     size_t pinCount = 0;
     SessionSlot sessions[kSessionSlots];
     uint64_t useCounter = 0;
+    HandshakeCounts handshakes;  // completed, for the fleet metrics
     int64_t (*wallSeconds)() = nullptr;
 
     Impl() noexcept;

@@ -2,6 +2,7 @@
 // File helpers.
 #include "firmware/util/fs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,7 +37,40 @@ bool copyPath(std::string_view text, char* out, size_t capacity) {
     return true;
 }
 
+// The blocks of the entries of the open folder `fd` (taken over and closed), recursively.
+uint64_t usageOf(int fd, int depth, const char* skip) {
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+        ::close(fd);
+        return 0;
+    }
+    uint64_t total = 0;
+    while (dirent* e = ::readdir(d)) {
+        if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
+        struct stat st {};
+        if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+        if (!S_ISDIR(st.st_mode) || depth <= 0 || (skip && !std::strcmp(e->d_name, skip))) continue;
+        int sub = ::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) total += usageOf(sub, depth - 1, nullptr);
+    }
+    ::closedir(d);
+    return total;
+}
+
 }  // namespace
+
+Result<uint64_t> diskUsage(const char* dir, int maxDepth, const char* skip) noexcept {
+    int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ioFailure("cannot open folder", dir, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        int err = errno;
+        ::close(fd);
+        return ioFailure("cannot stat", dir, err);
+    }
+    return static_cast<uint64_t>(st.st_blocks) * 512 + usageOf(fd, maxDepth, skip);
+}
 
 Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) noexcept {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -187,9 +221,10 @@ void AtomicFile::abandon() noexcept {
     tmpPath_[0] = '\0';
 }
 
-Status writeFileAtomic(std::string_view path, std::span<const std::byte> data) noexcept {
+Status writeFileAtomic(std::string_view path, std::span<const std::byte> data,
+                       unsigned mode) noexcept {
     AtomicFile file;
-    SNAPSTAGE_TRY(file.open(path));
+    SNAPSTAGE_TRY(file.open(path, mode));
     SNAPSTAGE_TRY(file.write(data));
     return file.commit();
 }

@@ -22,8 +22,10 @@ Result<std::string> readTextFile(const std::string& path, size_t maxBytes) noexc
 Result<size_t> readInto(const char* path, std::span<std::byte> out) noexcept;
 
 // Writes `data` so that after a power loss the file holds either its old or its new content:
-// temporary file in the same folder, fsync, rename over `path`, fsync of the folder.
-Status writeFileAtomic(std::string_view path, std::span<const std::byte> data) noexcept;
+// temporary file in the same folder, fsync, rename over `path`, fsync of the folder. The file
+// gets `mode`, whatever the umask. Never allocates.
+Status writeFileAtomic(std::string_view path, std::span<const std::byte> data,
+                       unsigned mode = 0644) noexcept;
 
 // Longest path AtomicFile and syncParentDir take (with room for the temporary's suffix).
 inline constexpr size_t kMaxPathBytes = 1024;
@@ -61,6 +63,13 @@ Status writeAll(int fd, std::span<const std::byte> data) noexcept;
 Status syncParentDir(std::string_view path) noexcept;
 // fsyncs the folder `dir` itself (after creating or removing entries in it).
 Status syncDir(const char* dir) noexcept;
+
+// Bytes the folder `dir` and everything under it take on disk (allocated blocks, as du counts
+// them), down to `maxDepth` levels of sub-folders; symbolic links are not followed. Entries that
+// vanish while counting are skipped. No allocation in the project's code (opendir's buffer is
+// libc's). `skip`: an entry of `dir` whose own blocks count but not what is inside it (a
+// folder the caller counts itself). Errors: NotFound, StorageIo for `dir` itself.
+Result<uint64_t> diskUsage(const char* dir, int maxDepth = 4, const char* skip = nullptr) noexcept;
 
 // Creates `path` and its parents (mode 0755 unless given); existing folders are fine.
 Status makeDirs(const std::string& path, unsigned mode = 0755) noexcept;

@@ -3,7 +3,8 @@
 # Integration test of `snapstage doctor` against the sandbox: a verdict for every check, the
 # service reached with its certificate verified and its expiry reported, and the clock floor:
 # a clock that reads earlier than the floor (set by the test in the spool) fails the clock check
-# with advice, instead of a certificate error later.
+# with advice, instead of a certificate error later; the metrics file, before and after it is
+# written.
 # Usage: doctor_test.py SNAPSTAGE
 import json
 import os
@@ -47,7 +48,12 @@ def main():
                        "display": {"backend": "null"}, "input": {"backend": "null"}}, f)
         code, checks = doctor(binary, config)
         check(set(checks) == {"config", "clock", "ca", "key", "service", "camera", "display",
-                              "input", "spool"}, f"a verdict for every check: {sorted(checks)}")
+                              "input", "spool", "metrics"},
+              f"a verdict for every check: {sorted(checks)}")
+        check(checks["metrics"]["verdict"] == "ok" and
+              checks["metrics"]["message"].startswith(os.path.join(spool, "metrics",
+                                                                   "snapstage.prom")),
+              checks["metrics"])
         check(code == 0, f"nothing failed: {code} {checks}")
         check("certificate verified" in checks["service"]["message"] and
               "valid until" in checks["service"]["message"], checks["service"])
@@ -59,7 +65,14 @@ def main():
         check(checks["clock"]["verdict"] == "fail", checks["clock"])
         check("network time" in checks["clock"]["advice"], checks["clock"])
         check(code == 3, f"the clock's failure sets the exit code: {code}")
-        print("2 passed, 0 failed")
+        # Once a command that owns the spool has written the metrics file, its age is given.
+        subprocess.run([binary, "-c", config, "jobs", "--resume"], capture_output=True,
+                       timeout=120, env=dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key"),
+                       check=True)
+        _, checks = doctor(binary, config)
+        check(checks["metrics"]["verdict"] == "ok" and "written" in checks["metrics"]["message"],
+              checks["metrics"])
+        print("3 passed, 0 failed")
     finally:
         sandbox.terminate()
         sandbox.wait()

@@ -554,8 +554,8 @@ class V3ToolsTest(JobsTestCase):
         self.assertEqual((seen["POST /v3/order"], seen["POST /v3/process"]), (3, 3), seen)
 
 
-class V1AndAutoenhanceTest(JobsTestCase):
-    """AI HomeDesign v1 and Autoenhance end to end, with the switches that change their shape."""
+class OneSandboxTestCase(JobsTestCase):
+    """Base: one sandbox for the class (self.sb), back to its baseline before each test."""
 
     @classmethod
     def setUpClass(cls):
@@ -565,6 +565,10 @@ class V1AndAutoenhanceTest(JobsTestCase):
     def setUp(self):
         super().setUp()
         self.sb.reset()
+
+
+class V1AndAutoenhanceTest(OneSandboxTestCase):
+    """AI HomeDesign v1 and Autoenhance end to end, with the switches that change their shape."""
 
     def v1_params(self, service, space):
         query = "service_name=%s" % service + ("&space_name=%s" % space if space else "")
@@ -648,17 +652,11 @@ def ts(line):
     return datetime.datetime.fromisoformat(line["ts"].replace("Z", "+00:00")).timestamp()
 
 
-class FaultsTest(JobsTestCase):
+class FaultsTest(OneSandboxTestCase):
     """Each fault mode: the exit code, a plain message, and the request counts in the log."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.sb = cls.start()
-        cls.sandboxes = (cls.sb,)
 
     def setUp(self):
         super().setUp()
-        self.sb.reset()
         self.v3 = self.client(self.sb)
         self.mark = self.sb.mark()
 

@@ -198,6 +198,14 @@ class KioskTest(unittest.TestCase):
         with open(back.line["log_file"]) as f:
             orders = [json.loads(x) for x in f if '"/v3/order"' in x and '"POST"' in x]
         self.assertEqual(len(orders), 1)
+        # The kiosk's metrics file counts the job done and the runs the outage cut short
+        with open(os.path.join(self.dir, "spool", "metrics", "snapstage.prom")) as f:
+            metrics = dict(l.rsplit(" ", 1) for l in f.read().splitlines() if l[:1] != "#")
+        self.assertEqual(metrics['snapstage_jobs{state="done"}'], "1")
+        self.assertEqual(metrics["snapstage_job_duration_seconds_count"], "1")
+        self.assertGreaterEqual(int(metrics['snapstage_job_failures_total{cause="network"}']), 1)
+        self.assertGreater(int(metrics["snapstage_last_success_timestamp_seconds"]), 0)
+        self.assertEqual(metrics["snapstage_upload_duration_seconds_count"], "1")
 
 
 def main():

@@ -118,6 +118,14 @@ TEST(Config, BadValuesNameTheFileAndTheKey) {
         {R"({"board": 4})", "my.json: board: expected a string"},
         {"{\n \"camera\": {\n  \"width\": 10,\n }\n}", "my.json: invalid JSON at line 4"},
         {"[]", "my.json: expected a JSON object"},
+        {R"({"metrics": {"textfile": "/var/lib/snapstage/metrics/snapstage.txt"}})",
+         "my.json: metrics.textfile: \"/var/lib/snapstage/metrics/snapstage.txt\" must name a "
+         "file ending in .prom"},
+        {R"({"metrics": {"textfile": "/var/lib/snapstage/.prom"}})",
+         "my.json: metrics.textfile: \"/var/lib/snapstage/.prom\" must name a file"},
+        {R"({"metrics": {"textfile": 5}})", "my.json: metrics.textfile: expected a string"},
+        {R"({"metrics": {"port": 9100}})", "my.json: metrics.port: unknown key"},
+        {R"({"metrics": "on"})", "my.json: metrics: expected an object"},
     };
     for (const auto& c : cases) {
         auto cfg = parseConfig(c.text, "my.json");
@@ -144,6 +152,18 @@ TEST(Config, ValidPinsAreAccepted) {
         R"({"tls": {"pins": ["sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]}})", "c.json");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message();
     EXPECT_EQ(cfg->tls.pins.size(), 1u);
+}
+
+TEST(Config, MetricsTextfileIsUnsetByDefaultAndMayBeTurnedOff) {
+    // Given no metrics section, a path, and ""
+    auto none = parseConfig("{}", "c.json");
+    auto path = parseConfig(R"({"metrics": {"textfile": "/var/lib/node/snapstage.prom"}})", "c");
+    auto off = parseConfig(R"({"metrics": {"textfile": ""}})", "c.json");
+    // Then unset means the default (resolved under the spool by the runtime), "" means off
+    ASSERT_TRUE(none.ok() && path.ok() && off.ok());
+    EXPECT_FALSE(none->metrics.textfile.has_value());
+    EXPECT_EQ(path->metrics.textfile.value(), "/var/lib/node/snapstage.prom");
+    EXPECT_EQ(off->metrics.textfile.value(), "");
 }
 
 TEST(Config, MissingFileIsAConfigErrorNamingIt) {

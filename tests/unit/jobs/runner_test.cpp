@@ -113,9 +113,14 @@ protected:
         policy_.pollTimeoutS = 900;
     }
     void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-    Status run(bool wait = true) {
-        Runner runner(spool_, api_, clock_, policy_, rec_, &cancel_);
+    Status run(bool wait = true, Metrics* metrics = nullptr) {
+        Runner runner(spool_, api_, clock_, policy_, rec_, &cancel_, metrics);
         return runner.run(*job_, svc_, wait);
+    }
+    Counters totals(Metrics& m) {
+        Counters c;
+        EXPECT_TRUE(m.readTotals(c).ok());
+        return c;
     }
     JobState stored() {
         auto j = std::make_unique<Job>();
@@ -245,12 +250,56 @@ TEST_F(RunnerTest, BackoffGrowsAndIsCapped) {
 }
 
 TEST_F(RunnerTest, ASecondJobAllocatesNothingInTheProjectsCode) {
-    ASSERT_TRUE(run().ok());
+    Metrics metrics;
+    ASSERT_TRUE(metrics.init(spool_, dir_ + "/spool/metrics/snapstage.prom").ok());
+    ASSERT_TRUE(run(true, &metrics).ok());
     ASSERT_TRUE(spool_.create(*job_, {dir_ + "/in.jpg", "", ""}).ok());
     svc_.reset();
     test::AllocScope scope;
-    ASSERT_TRUE(run().ok());
+    ASSERT_TRUE(run(true, &metrics).ok());  // the metrics written at every state change too
     EXPECT_EQ(scope.stop().operatorNew, 0u);
+    EXPECT_EQ(totals(metrics).job.count, 2u);
+}
+
+TEST_F(RunnerTest, MetricsCountEachRunsEndOnce) {
+    Metrics metrics;
+    ASSERT_TRUE(metrics.init(spool_, dir_ + "/spool/metrics/snapstage.prom").ok());
+    // Given a job done after 2 s on the clock
+    clock_.advanceMs(2000);
+    ASSERT_TRUE(run(true, &metrics).ok());
+    Counters c = totals(metrics);
+    EXPECT_EQ(c.job.count, 1u);
+    EXPECT_EQ(c.lastSuccessS, clock_.wallSeconds());
+    EXPECT_GE(c.job.sum, 2.0);
+    // When it is run again (already done): nothing more is counted
+    ASSERT_TRUE(run(true, &metrics).ok());
+    EXPECT_EQ(totals(metrics).job.count, 1u);
+    // Given a job the service fails, one kept after retries, and one interrupted
+    *job_ = Job{};
+    ASSERT_TRUE(spool_.create(*job_, {dir_ + "/in.jpg", "", ""}).ok());
+    svc_.reset();
+    svc_.failJob = true;
+    ASSERT_FALSE(run(true, &metrics).ok());
+    *job_ = Job{};
+    ASSERT_TRUE(spool_.create(*job_, {dir_ + "/in.jpg", "", ""}).ok());
+    svc_.reset();
+    for (int i = 0; i < policy_.maxAttempts; ++i)
+        svc_.stepErrors.push_back(Error(Errc::NetConnect, "connection refused"));
+    ASSERT_FALSE(run(true, &metrics).ok());
+    *job_ = Job{};
+    ASSERT_TRUE(spool_.create(*job_, {dir_ + "/in.jpg", "", ""}).ok());
+    svc_.reset();
+    cancel_ = true;
+    ASSERT_FALSE(run(true, &metrics).ok());
+    // Then each failure is counted once, under its cause; the interruption is no failure
+    c = totals(metrics);
+    EXPECT_EQ(c.failures[static_cast<size_t>(FailureCause::Service)], 1u);
+    EXPECT_EQ(c.failures[static_cast<size_t>(FailureCause::Network)], 1u);
+    uint64_t all = 0;
+    for (uint64_t n : c.failures)
+        all += n;
+    EXPECT_EQ(all, 2u);
+    EXPECT_EQ(c.job.count, 1u);
 }
 
 }  // namespace

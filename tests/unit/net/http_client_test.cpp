@@ -119,6 +119,9 @@ TEST_F(HttpClientTest, KeepAliveReusesOneTlsConnectionAndReconnectsWithResumptio
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(srv.stats().connections.load(), 2);
     EXPECT_TRUE(client_.connection().tlsInfo.resumed);
+    // And the context counted one handshake of each kind (the fleet metrics read these)
+    EXPECT_EQ(tls_.handshakes().full, 1u);
+    EXPECT_EQ(tls_.handshakes().resumed, 1u);
 }
 
 TEST_F(HttpClientTest, StaleKeepAliveConnectionIsReplacedOnce) {
@@ -313,14 +316,23 @@ public:
     void onConnected(const ConnectionInfo& info) noexcept override {
         suite = info.tlsInfo.ciphersuite;
     }
+    void onUploadStart(uint64_t t) noexcept override {
+        startTotal = t;
+        order += "s";
+    }
     void onUpload(uint64_t s, uint64_t t) noexcept override {
         sent = s;
         total = t;
         ++calls;
+        if (order.back() != 'u') order += "u";
     }
-    std::string suite;
-    uint64_t sent = 0, total = 0;
-    int calls = 0;
+    void onUploadAnswered(int status) noexcept override {
+        answered = status;
+        order += "a";
+    }
+    std::string suite, order;
+    uint64_t sent = 0, total = 0, startTotal = 0;
+    int calls = 0, answered = 0;
 };
 
 TEST_F(HttpClientTest, MultipartUploadArrivesByteForByteOverTls) {
@@ -365,6 +377,10 @@ TEST_F(HttpClientTest, MultipartUploadArrivesByteForByteOverTls) {
     EXPECT_EQ(obs.total, mp.size());
     EXPECT_GT(obs.calls, 10);
     EXPECT_FALSE(obs.suite.empty());
+    // The upload's start, its progress, then the answer that says the server has it all
+    EXPECT_EQ(obs.order, "sua");
+    EXPECT_EQ(obs.startTotal, mp.size());
+    EXPECT_EQ(obs.answered, 201);
 }
 
 TEST_F(HttpClientTest, LargeDownloadOverTlsArrivesIntact) {

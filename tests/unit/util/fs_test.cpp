@@ -102,6 +102,36 @@ TEST_F(FsTest, MakeDirsCreatesParents) {
     EXPECT_TRUE(makeDirs(deep).ok());
 }
 
+TEST_F(FsTest, DiskUsageCountsEveryFileBelowAsDuDoes) {
+    // Given files two levels down, and a link that points out of the folder
+    ASSERT_TRUE(makeDirs(dir_ + "/tree/a/b").ok());
+    std::vector<std::byte> data(100 * 1024, std::byte{1});
+    ASSERT_TRUE(writeFileAtomic(dir_ + "/tree/a/b/big", data).ok());
+    ASSERT_TRUE(writeFileAtomic(dir_ + "/tree/small", std::span(data).first(10)).ok());
+    ASSERT_TRUE(writeFileAtomic(dir_ + "/outside", data).ok());
+    ASSERT_EQ(::symlink((dir_ + "/outside").c_str(), (dir_ + "/tree/link").c_str()), 0);
+    // When its usage is counted
+    auto bytes = diskUsage((dir_ + "/tree").c_str());
+    ASSERT_TRUE(bytes.ok()) << bytes.error().message();
+    // Then it is the sum of the allocated blocks of everything in it, not what the link names
+    uint64_t expected = 0;
+    for (const char* p : {"/tree", "/tree/a", "/tree/a/b", "/tree/a/b/big", "/tree/small"}) {
+        struct stat st {};
+        ASSERT_EQ(::stat((dir_ + p).c_str(), &st), 0);
+        expected += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+    struct stat link {};
+    ASSERT_EQ(::lstat((dir_ + "/tree/link").c_str(), &link), 0);
+    expected += static_cast<uint64_t>(link.st_blocks) * 512;
+    EXPECT_EQ(*bytes, expected);
+    EXPECT_GE(*bytes, 100u * 1024);
+    // and depth 0 counts the folder's own entries only
+    auto shallow = diskUsage((dir_ + "/tree").c_str(), 0);
+    ASSERT_TRUE(shallow.ok());
+    EXPECT_LT(*shallow, 100u * 1024);
+    EXPECT_EQ(diskUsage((dir_ + "/none").c_str()).error().code(), Errc::NotFound);
+}
+
 // In a child process (the file size limit is per process): a write that runs out of room, as
 // on a full disk, must name the file asked for, not the temporary beside it.
 void writeBeyondTheSizeLimit(const std::string& path) {

@@ -109,14 +109,16 @@ Status Metrics::flush(net::HandshakeCounts hs) noexcept {
     if (!pending_.empty()) {
         auto text = writeCounters(total, std::span(text_.get(), kTextBytes));
         if (!text) return fail(text.error());
-        SNAPSTAGE_TRY(fs::writeFileAtomic(record_.view(), fs::bytes(*text), 0640));
+        // Not fsync'd: a power cut may lose the last counts, which Prometheus takes as a
+        // counter reset; the card is spared a flush at every state change.
+        SNAPSTAGE_TRY(fs::replaceFile(record_.view(), fs::bytes(*text), 0640));
         pending_ = Counters{};
     }
     SpoolCensus census;
     SNAPSTAGE_TRY(spool_->census(census));
     auto text = formatPrometheus(total, census, std::span(text_.get(), kTextBytes));
     if (!text) return fail(text.error());
-    return fs::writeFileAtomic(textfile_.view(), fs::bytes(*text), 0644);
+    return fs::replaceFile(textfile_.view(), fs::bytes(*text), 0644);
 }
 
 void Metrics::flushOrWarn(net::HandshakeCounts handshakes) noexcept {

@@ -200,8 +200,16 @@ Status AtomicFile::write(std::span<const std::byte> data) noexcept {
 }
 
 Status AtomicFile::commit() noexcept {
+    return finish(true);
+}
+
+Status AtomicFile::replace() noexcept {
+    return finish(false);
+}
+
+Status AtomicFile::finish(bool durable) noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::commit before open");
-    if (::fsync(fd_) != 0) return ioFailure("cannot write", path_, errno);
+    if (durable && ::fsync(fd_) != 0) return ioFailure("cannot write", path_, errno);
     ::close(fd_);
     fd_ = -1;
     if (::rename(tmpPath_, path_) != 0) {
@@ -211,7 +219,7 @@ Status AtomicFile::commit() noexcept {
         return ioFailure("cannot rename into", path_, err);
     }
     tmpPath_[0] = '\0';
-    return syncParentDir(path_);
+    return durable ? syncParentDir(path_) : Status{};
 }
 
 void AtomicFile::abandon() noexcept {
@@ -227,6 +235,13 @@ Status writeFileAtomic(std::string_view path, std::span<const std::byte> data,
     SNAPSTAGE_TRY(file.open(path, mode));
     SNAPSTAGE_TRY(file.write(data));
     return file.commit();
+}
+
+Status replaceFile(std::string_view path, std::span<const std::byte> data, unsigned mode) noexcept {
+    AtomicFile file;
+    SNAPSTAGE_TRY(file.open(path, mode));
+    SNAPSTAGE_TRY(file.write(data));
+    return file.replace();
 }
 
 }  // namespace snapstage::fs

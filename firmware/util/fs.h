@@ -26,6 +26,11 @@ Result<size_t> readInto(const char* path, std::span<std::byte> out) noexcept;
 // gets `mode`, whatever the umask. Never allocates.
 Status writeFileAtomic(std::string_view path, std::span<const std::byte> data,
                        unsigned mode = 0644) noexcept;
+// As writeFileAtomic, without the fsyncs: readers see the old file or the new one, never a part,
+// but a power cut may take the change back. For files that are made again at the next change
+// (the metrics), where a flash card's wear and the flush's time buy nothing.
+Status replaceFile(std::string_view path, std::span<const std::byte> data,
+                   unsigned mode = 0644) noexcept;
 
 // Longest path AtomicFile and syncParentDir take (with room for the temporary's suffix).
 inline constexpr size_t kMaxPathBytes = 1024;
@@ -47,6 +52,8 @@ public:
     // Errors: StorageFull ("no space"), StorageIo; messages name `path`.
     Status write(std::span<const std::byte> data) noexcept;
     Status commit() noexcept;
+    // commit() without the fsyncs (see replaceFile).
+    Status replace() noexcept;
     void abandon() noexcept;
     bool isOpen() const noexcept { return fd_ >= 0; }
 
@@ -54,6 +61,8 @@ private:
     char path_[kMaxPathBytes] = {};
     char tmpPath_[kMaxPathBytes] = {};
     int fd_ = -1;
+
+    Status finish(bool durable) noexcept;
 };
 
 // write(2)/read(2) until done, retrying EINTR. Errors: StorageIo/StorageFull with errno.

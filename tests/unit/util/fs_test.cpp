@@ -48,6 +48,22 @@ TEST_F(FsTest, AtomicWriteReplacesContentAndLeavesNoTemporary) {
     EXPECT_EQ(entries(), 1);
 }
 
+TEST_F(FsTest, ReplaceSwapsTheWholeFileWithTheModeAsked) {
+    // Given a file made by replaceFile (no fsync, for files made again at each change)
+    std::string path = dir_ + "/snapstage.prom";
+    ASSERT_TRUE(replaceFile(path, bytes("old"), 0600).ok());
+    // When it is replaced
+    ASSERT_TRUE(replaceFile(path, bytes("new text"), 0644).ok());
+    // Then the new content is there whole, with the new mode, and no temporary is left
+    auto text = readTextFile(path, 100);
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(*text, "new text");
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0644u);
+    EXPECT_EQ(entries(), 1);
+}
+
 TEST_F(FsTest, AbandonedAtomicFileNeverAppears) {
     std::string path = dir_ + "/out.jpg";
     {

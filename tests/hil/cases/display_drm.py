@@ -7,14 +7,10 @@
 # CRTC is put back as it was after each program exits (the console returns). Refusals: another
 # DRM master, a connector or a mode the card does not have: exit 5 with the documented words.
 # Runs inside the VM (tests/hil).
-import glob
-import json
 import os
-import select
 import signal
 import subprocess
 import sys
-import time
 
 SNAPSTAGE = os.environ.get("SNAPSTAGE", "")
 FRAMES_TOOL = os.environ.get("DISPLAY_FRAMES", "")
@@ -22,7 +18,10 @@ WRITEBACK = os.environ.get("DRM_WRITEBACK", "")
 SRC = os.environ.get("HIL_SRC", ".")
 TMP = os.environ.get("HIL_TMP", "/tmp")
 PHOTO = os.path.join(SRC, "tests", "data", "photos", "lakeside-640.jpg")
-FRAMES = 30
+FRAMES = 20
+sys.path.insert(0, os.path.join(SRC, "tests", "hil"))
+import hil_guest  # noqa: E402
+
 failures = []
 
 
@@ -33,51 +32,22 @@ def check(cond, what, detail=""):
     return cond
 
 
-def vkms_card():
-    """The vkms card, found by its device's name (card numbers follow module load order)."""
-    for dev in sorted(glob.glob("/sys/class/drm/card[0-9]*/device")):
-        if "-" in os.path.basename(os.path.dirname(dev)):
-            continue  # a connector, not a card
-        if os.path.basename(os.path.realpath(dev)) == "vkms":
-            return "/dev/dri/" + os.path.basename(os.path.dirname(dev))
-    return None
-
-
-def crtc_state(card):
-    r = subprocess.run([WRITEBACK, "state", card], capture_output=True, text=True, timeout=10)
-    return [json.loads(l) for l in r.stdout.splitlines()]
-
-
-def read_ppm(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic, dims, _, px = data.split(b"\n", 3)
-    w, h = map(int, dims.split())
-    return w, h, px
-
-
 def capture(card, pid, name):
-    out = os.path.join(TMP, name)
-    r = subprocess.run([WRITEBACK, "capture", card, str(pid), out], capture_output=True,
-                       text=True, timeout=20)
-    if not check(r.returncode == 0, f"{name}: read back through the writeback connector",
-                 r.stderr.strip()):
-        return None
-    return read_ppm(out)
+    try:
+        shot = hil_guest.screenshot(card, pid, os.path.join(TMP, name))
+    except RuntimeError as e:
+        shot, error = None, str(e)
+    check(shot is not None, f"{name}: read back through the writeback connector",
+          None if shot else error)
+    return shot
 
 
-def wait_json(stream, key, seconds):
-    deadline = time.monotonic() + seconds
+def read_lines(proc, last_key, seconds):
+    """The frames tool's JSON lines, up to the one holding `last_key`."""
     lines = []
-    while time.monotonic() < deadline:
-        if select.select([stream], [], [], 0.5)[0]:
-            line = stream.readline()
-            if not line:
-                break
-            if line.startswith("{"):
-                lines.append(json.loads(line))
-                if key in lines[-1] or lines[-1].get("event") == key:
-                    return lines
+    while not lines or last_key not in lines[-1]:
+        if hil_guest.wait_event(proc, None, seconds, lines) is None:
+            break
     return lines
 
 
@@ -92,7 +62,7 @@ def test_flips_and_writeback(card, before):
     proc = subprocess.Popen([FRAMES_TOOL, f"drm:{card}", str(FRAMES)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = wait_json(proc.stdout, "holding", 30)
+        lines = read_lines(proc, "holding", 30)
         if not check(lines and "holding" in lines[-1], "frames drawn on drm",
                      proc.stderr.read() if proc.poll() is not None else lines[-1:]):
             return
@@ -119,7 +89,7 @@ def test_flips_and_writeback(card, before):
         proc.stdin.close()
         proc.wait(timeout=20)
     check(proc.returncode == 0, "the frames tool exits cleanly", proc.stderr.read())
-    check(crtc_state(card) == before, "the CRTC is put back as it was", crtc_state(card))
+    check(hil_guest.crtc_state(card) == before, "the CRTC is put back as it was", hil_guest.crtc_state(card))
 
 
 def test_show(card, before):
@@ -127,33 +97,21 @@ def test_show(card, before):
     proc = subprocess.Popen([SNAPSTAGE, "--json", "show", PHOTO, "--display", spec, "--hold",
                              "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        events = wait_json(proc.stdout, "show.done", 30)
-        if not check(events and events[-1].get("event") == "show.done", f"show on {spec}",
-                     proc.stderr.read() if proc.poll() is not None else events):
+        shown = hil_guest.wait_event(proc, "show.done", 30)
+        if not check(shown is not None, f"show on {spec}",
+                     proc.stderr.read() if proc.poll() is not None else "no show.done"):
             return
-        shown = events[-1]
         shot = capture(card, proc.pid, "show.ppm")
         if shot:
-            w, h, px = shot
-            check((w, h) == (1280, 720), "the mode asked for is set", (w, h))
-            ppm = subprocess.run(["djpeg", "-pnm", PHOTO], capture_output=True, check=True).stdout
-            _, dims, _, ref = ppm.split(b"\n", 3)
-            pw, ph = map(int, dims.split())
-            x0, y0 = shown["x"], shown["y"]
-            diff = n = 0
-            for y in range(0, ph, 3):
-                a = 3 * ((y0 + y) * w + x0)
-                row, want = px[a:a + 3 * pw], ref[3 * y * pw:3 * (y + 1) * pw]
-                diff += sum(abs(p - q) for p, q in zip(row[::7], want[::7]))
-                n += len(row[::7])
-            check(n > 0 and diff / n < 2.0, "the writeback shows the photo's pixels",
-                  f"mean difference {diff / max(n, 1):.2f}")
+            check(shot[:2] == (1280, 720), "the mode asked for is set", shot[:2])
+            d = hil_guest.mean_difference(shot, shown["x"], shown["y"], hil_guest.decode(PHOTO))
+            check(d < 2.0, "the writeback shows the photo's pixels", f"mean difference {d:.2f}")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     check(proc.returncode == 0, "show --hold ends cleanly on SIGTERM", proc.stderr.read())
-    check(crtc_state(card) == before, "the console's mode and buffer are back",
-          crtc_state(card))
+    check(hil_guest.crtc_state(card) == before, "the console's mode and buffer are back",
+          hil_guest.crtc_state(card))
 
 
 def main():
@@ -163,10 +121,10 @@ def main():
     if not WRITEBACK:
         print("skipped: this build has no drm display (libdrm was not found)")
         sys.exit(77)
-    card = vkms_card()
+    card = hil_guest.vkms_card()
     if not check(card is not None, "vkms is loaded"):
         sys.exit(1)
-    before = crtc_state(card)
+    before = hil_guest.crtc_state(card)
     print(f"vkms at {card}; CRTCs before: {before}")
     test_flips_and_writeback(card, before)
     test_show(card, before)

@@ -75,6 +75,9 @@ def test_flips_and_writeback(card, before):
               f"(vblank every {1000 / refresh:.1f} ms)")
         check(period_ms >= 0.9 * 1000 / refresh, "frames paced by vblank events",
               f"{period_ms:.1f} ms apart")
+        held = lines[-1]
+        check(held["allocations"] == 0 and held["library_allocations"] == 0,
+              "no heap allocation per frame after the first two", held)
         refused(f"drm:{card}", "another program holds the display")
         shot = capture(card, proc.pid, "frames.ppm")
         if shot:

@@ -3,6 +3,8 @@
 // per frame (when frame() handed the buffer over, when present() returned), then holds the last
 // one on the screen until stdin closes. For the VM tests of page flipping on vblank and of what
 // the screen shows. Frame i holds, at pixel (x, y): red x % 256, green y % 256, blue 8 * i % 256.
+// The last line also counts the heap allocations made from the third frame on (the steady
+// state: the first present sets the mode, the second is the first flip); there must be none.
 // Exit codes: 0 done; 2 usage; 5 display error (message on stderr).
 // Usage: display_frames SPEC FRAMES
 #include <unistd.h>
@@ -10,10 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "firmware/util/time.h"
 #include "hal/display.h"
 #include "hal/spec.h"
+#include "tests/support/alloc_counter.h"
 
 namespace {
 
@@ -55,7 +59,9 @@ int main(int argc, char** argv) {
     std::printf("{\"width\": %u, \"height\": %u, \"name\": \"%s\", \"page_flip\": %s}\n",
                 info.width, info.height, info.name, info.pageFlip ? "true" : "false");
     std::fflush(stdout);
+    std::optional<test::AllocScope> allocations;
     for (long i = 0; i < frames; ++i) {
+        if (i == 2) allocations.emplace();
         auto frame = d.frame();
         if (!frame) return failWith(frame.error());
         const int64_t lentUs = monotonicUs();
@@ -65,7 +71,10 @@ int main(int argc, char** argv) {
                     static_cast<long long>(lentUs), static_cast<long long>(monotonicUs()));
         std::fflush(stdout);
     }
-    std::printf("{\"holding\": true}\n");
+    const test::AllocCounts counted = allocations ? allocations->stop() : test::AllocCounts{};
+    std::printf("{\"holding\": true, \"allocations\": %llu, \"library_allocations\": %llu}\n",
+                static_cast<unsigned long long>(counted.operatorNew),
+                static_cast<unsigned long long>(counted.library()));
     std::fflush(stdout);
     char buf[64];
     while (read(0, buf, sizeof buf) > 0) {

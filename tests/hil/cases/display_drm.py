@@ -3,9 +3,10 @@
 # The drm display backend on vkms: frames drawn through the hal display are page-flipped on
 # vblank (paced at the mode's refresh) and what vkms composes, read back through its writeback
 # connector (tests/hil/tools/drm_writeback.cpp), equals the last frame drawn, pixel for pixel.
-# `snapstage show --hold` on drm at a chosen mode: the photo read back through writeback. The
-# CRTC is put back as it was after each program exits (the console returns). Refusals: another
-# DRM master, a connector or a mode the card does not have: exit 5 with the documented words.
+# `snapstage show --hold` on drm at a chosen mode, and in RGB565: the photo read back through
+# writeback. The CRTC is put back as it was after each program exits (the console returns).
+# Refusals: another DRM master, a connector or a mode the card does not have: exit 5 with the
+# documented words.
 # Runs inside the VM (tests/hil).
 import os
 import signal
@@ -95,8 +96,10 @@ def test_flips_and_writeback(card, before):
     check(hil_guest.crtc_state(card) == before, "the CRTC is put back as it was", hil_guest.crtc_state(card))
 
 
-def test_show(card, before):
-    spec = f"drm:{card},width=1280,height=720"
+def test_show(card, before, options, size, tolerance):
+    """`snapstage show --hold` on drm with `options`: the screen must be `size` and hold the
+    photo within a mean difference of `tolerance` per channel."""
+    spec = f"drm:{card},{options}"
     proc = subprocess.Popen([SNAPSTAGE, "--json", "show", PHOTO, "--display", spec, "--hold",
                              "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -106,9 +109,10 @@ def test_show(card, before):
             return
         shot = capture(card, proc.pid, "show.ppm")
         if shot:
-            check(shot[:2] == (1280, 720), "the mode asked for is set", shot[:2])
+            check(shot[:2] == size, f"the screen is {size[0]}x{size[1]}", shot[:2])
             d = hil_guest.mean_difference(shot, shown["x"], shown["y"], hil_guest.decode(PHOTO))
-            check(d < 2.0, "the writeback shows the photo's pixels", f"mean difference {d:.2f}")
+            print(f"{options}: {shown['format']}, mean difference {d:.2f}")
+            check(d < tolerance, "the writeback shows the photo's pixels", f"{d:.2f}")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
@@ -130,7 +134,9 @@ def main():
     before = hil_guest.crtc_state(card)
     print(f"vkms at {card}; CRTCs before: {before}")
     test_flips_and_writeback(card, before)
-    test_show(card, before)
+    test_show(card, before, "width=1280,height=720", (1280, 720), 2.0)
+    # RGB565 keeps 5 or 6 bits of each channel: up to 7 levels lost.
+    test_show(card, before, "format=rgb565", (1024, 768), 5.0)
     refused(f"drm:{card},connector=HDMI-A-1", "has no connector HDMI-A-1 (it has: Virtual-1)")
     refused(f"drm:{card},width=1000,height=700", "Virtual-1 has no 1000x700 mode")
     print("%d checks failed" % len(failures) if failures else "all checks passed")

@@ -123,8 +123,11 @@ void DrmDisplay::restore() noexcept {
         int rc = 0;
         if (was && was->mode_valid && was->buffer_id) {
             drmModeModeInfo mode = was->mode;
+            // Onto the connectors it drove then (the console's), else the one used here.
+            const bool same = s_->savedConnectorCount > 0;
             rc = drmModeSetCrtc(s_->fd, was->crtc_id, was->buffer_id, was->x, was->y,
-                                &s_->connectorId, 1, &mode);
+                                same ? s_->savedConnectors : &s_->connectorId,
+                                same ? s_->savedConnectorCount : 1, &mode);
         } else {
             rc = drmModeSetCrtc(s_->fd, s_->crtcId, 0, 0, 0, nullptr, 0, nullptr);
         }

@@ -174,8 +174,19 @@ Status DrmDisplay::State::pickOutput() noexcept {
     }
     if (!crtcId)
         return failf(Errc::DisplayOpen, 0, "%s on %s: no CRTC can drive it", connectorName, path);
-    saved = drmModeGetCrtc(fd, crtcId);
+    saveCrtc(*r.res);
     return okStatus();
+}
+
+void DrmDisplay::State::saveCrtc(const drmModeRes& res) noexcept {
+    saved = drmModeGetCrtc(fd, crtcId);
+    for (int i = 0; i < res.count_connectors && savedConnectorCount < 4; ++i) {
+        Connector c{drmModeGetConnector(fd, res.connectors[i])};
+        if (!c.c || !c.c->encoder_id) continue;
+        drmModeEncoder* e = drmModeGetEncoder(fd, c.c->encoder_id);
+        if (e && e->crtc_id == crtcId) savedConnectors[savedConnectorCount++] = c.c->connector_id;
+        drmModeFreeEncoder(e);
+    }
 }
 
 Status DrmDisplay::State::createBuffers() noexcept {

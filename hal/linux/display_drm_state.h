@@ -31,7 +31,9 @@ struct DrmDisplay::State {
     uint32_t connectorId = 0;
     uint32_t crtcId = 0;
     drmModeModeInfo mode{};
-    drmModeCrtc* saved = nullptr;  // the CRTC as it was before init(), put back at the end
+    drmModeCrtc* saved = nullptr;      // the CRTC as it was before init(), put back at the end
+    uint32_t savedConnectors[4] = {};  // the connectors it drove then (the console's)
+    int savedConnectorCount = 0;
     DrmBuffer buffers[2];
     int front = -1;  // the buffer on screen (or flipping onto it); -1 before the first present
     bool flipPending = false;
@@ -42,6 +44,8 @@ struct DrmDisplay::State {
     Status openCard() noexcept;
     // Picks the connector, its mode and a CRTC that can drive it; saves that CRTC's state.
     Status pickOutput() noexcept;
+    // Saves the CRTC's state and the connectors it drives now.
+    void saveCrtc(const drmModeRes& res) noexcept;
     // Allocates, registers and maps both dumb buffers, cleared to black.
     Status createBuffers() noexcept;
 };

@@ -25,6 +25,16 @@ def vkms_card():
     return None
 
 
+def hold_open(card):
+    """Opens `card` and gives up master at once, for the caller to keep open while programs
+    come and go: the kernel then has no last close at which its fbdev emulation would put the
+    console back itself, so what is on the CRTC after a program exits is what that program
+    put back."""
+    fd = os.open(card, os.O_RDWR)
+    fcntl.ioctl(fd, 0x641f)  # DRM_IOCTL_DROP_MASTER
+    return fd
+
+
 def crtc_state(card):
     """One dict per CRTC of `card`: its id, framebuffer and mode."""
     r = subprocess.run([WRITEBACK, "state", card], capture_output=True, text=True, timeout=10)

@@ -131,6 +131,7 @@ def main():
     card = hil_guest.vkms_card()
     if not check(card is not None, "vkms is loaded"):
         sys.exit(1)
+    keep = hil_guest.hold_open(card)  # noqa: F841 (open until the end)
     before = hil_guest.crtc_state(card)
     print(f"vkms at {card}; CRTCs before: {before}")
     test_flips_and_writeback(card, before)

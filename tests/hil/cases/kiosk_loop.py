@@ -49,6 +49,7 @@ def main():
     touch = hil_guest.Touchscreen()
     if not touch.node:
         fail("the uinput touchscreen did not appear")
+    keep = hil_guest.hold_open(card)  # noqa: F841 (open until the end)
     before = hil_guest.crtc_state(card)
     state = os.path.join(TMP, "loop-sandbox")
     sandbox = subprocess.Popen([sys.executable, os.path.join(SRC, "tools/sandbox/sandbox.py"),

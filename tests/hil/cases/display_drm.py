@@ -8,6 +8,7 @@
 # Refusals: another DRM master, a connector or a mode the card does not have: exit 5 with the
 # documented words.
 # Runs inside the VM (tests/hil).
+import json
 import os
 import signal
 import subprocess
@@ -121,6 +122,22 @@ def test_show(card, before, options, size, tolerance):
           hil_guest.crtc_state(card))
 
 
+def test_doctor(card, before):
+    """doctor opens the display and reports it, without a modeset: the console stays."""
+    cfg = os.path.join(TMP, "doctor.json")
+    with open(cfg, "w") as f:
+        json.dump({"spool": {"dir": os.path.join(TMP, "doctor-spool")}}, f)
+    r = subprocess.run([SNAPSTAGE, "-c", cfg, "--json", "doctor", "--display", f"drm:{card}"],
+                       capture_output=True, text=True, timeout=60)
+    checks = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    display = [c for c in checks if c.get("check") == "display"]
+    check(display and display[0]["verdict"] == "ok" and
+          display[0]["message"].startswith(f"drm {card} Virtual-1 1024x768@60"),
+          "doctor reports the drm display", display or r.stderr)
+    check(hil_guest.crtc_state(card) == before, "doctor leaves the console as it was",
+          hil_guest.crtc_state(card))
+
+
 def main():
     if not (SNAPSTAGE and FRAMES_TOOL):
         print("no SNAPSTAGE or DISPLAY_FRAMES binary")
@@ -138,6 +155,7 @@ def main():
     test_show(card, before, "width=1280,height=720", (1280, 720), 2.0)
     # RGB565 keeps 5 or 6 bits of each channel: up to 7 levels lost.
     test_show(card, before, "format=rgb565", (1024, 768), 5.0)
+    test_doctor(card, before)
     refused(f"drm:{card},connector=HDMI-A-1", "has no connector HDMI-A-1 (it has: Virtual-1)")
     refused(f"drm:{card},width=1000,height=700", "Virtual-1 has no 1000x700 mode")
     print("%d checks failed" % len(failures) if failures else "all checks passed")

@@ -3,7 +3,6 @@
 #include "hal/linux/display_drm.h"
 
 #include <poll.h>
-#include <time.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include <new>
 
 #include "firmware/util/log.h"
+#include "firmware/util/time.h"
 #include "hal/linux/display_drm_state.h"
 
 #ifndef SNAPSTAGE_LIBDRM_VERSION
@@ -21,12 +21,6 @@ namespace snapstage::hal {
 namespace {
 
 constexpr int kFlipTimeoutMs = 1000;
-
-int64_t monotonicMs() noexcept {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void onFlip(int, unsigned, unsigned, unsigned, void* data) {
     static_cast<DrmDisplay::State*>(data)->flipPending = false;

@@ -85,23 +85,44 @@ def mean_difference(screen, x, y, picture, step=3):
     return diff / max(n, 1)
 
 
+_unread = {}  # Popen -> bytes read from its stdout past the last line handed out
+
+
+def read_line(proc, seconds):
+    """The next line of proc's stdout within `seconds`, else None (also at its end). Reads the
+    descriptor itself: a buffered readline() after select() would leave a second line that
+    came in the same read waiting in the buffer while select() sees nothing more to read."""
+    fd = proc.stdout.fileno()
+    buf = _unread.setdefault(proc, bytearray())
+    deadline = time.monotonic() + seconds
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        buf += chunk
+    line, _, rest = bytes(buf).partition(b"\n")
+    _unread[proc] = bytearray(rest)
+    return line.decode()
+
+
 def wait_event(proc, name, seconds, seen=None):
     """The next JSON line on proc's stdout whose "event" is `name` (None: a line that is not an
     event) within `seconds`, else None. Every line read is appended to `seen` when given."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if select.select([proc.stdout], [], [], 0.5)[0]:
-            line = proc.stdout.readline()
-            if not line:
-                return None
-            if not line.startswith("{"):
-                continue
-            e = json.loads(line)
-            if seen is not None:
-                seen.append(e)
-            if e.get("event") == name:
-                return e
-    return None
+    while True:
+        line = read_line(proc, deadline - time.monotonic())
+        if line is None:
+            return None
+        if not line.startswith("{"):
+            continue
+        e = json.loads(line)
+        if seen is not None:
+            seen.append(e)
+        if e.get("event") == name:
+            return e
 
 
 # linux/uinput.h and linux/input-event-codes.h

@@ -31,7 +31,7 @@ struct DisplayFrame {
 };
 
 struct DisplayInfo {
-    const char* backend = "";  // static literal: "null", "file", "fbdev"
+    const char* backend = "";  // static literal: "null", "file", "fbdev", "drm"
     char name[64] = {};        // device, driver or folder
     uint32_t width = 0;
     uint32_t height = 0;
@@ -60,10 +60,13 @@ protected:
     Display() = default;
 };
 
-// Builds the backend named by spec.backend: "null", "file" or "fbdev" ("drm" where built).
-// Errors: NotSupported listing the known ones, InvalidArgument for a bad option.
+// Builds the backend named by spec.backend: "null", "file", "fbdev" or "drm" (where libdrm was
+// found at build time). Errors: NotSupported listing the known ones (or saying that drm was left
+// out), InvalidArgument for a bad option.
 Result<std::unique_ptr<Display>> makeDisplay(const DeviceSpec& spec) noexcept;
 const char* displayBackends() noexcept;
+// "libdrm 2.4.114" when the drm backend is built, else "" (--version).
+const char* displayLibraries() noexcept;
 // The display backends of this build with their options (config check, --version).
 std::span<const BackendInfo> displayBackendTable() noexcept;
 

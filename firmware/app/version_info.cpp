@@ -25,6 +25,8 @@ void printVersion(std::FILE* out) noexcept {
     std::fprintf(out, "Mbed TLS %s, libjpeg-turbo %s, cJSON %s\n", net::mbedtlsVersion(),
                  image::turbojpegVersion(), json::libraryVersion());
     if (const char* camera = hal::cameraLibraries(); camera[0]) std::fprintf(out, "%s\n", camera);
+    if (const char* display = hal::displayLibraries(); display[0])
+        std::fprintf(out, "%s\n", display);
 }
 
 }  // namespace snapstage::app

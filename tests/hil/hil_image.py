@@ -156,6 +156,26 @@ def extract_sources(src_deb):
     return src
 
 
+def patch_vkms_clones(path):
+    """Lets vkms' output and writeback encoders drive one CRTC together. Debian's 6.1 has the
+    atomic check of encoder clones (drm_atomic_check_valid_clones, from 6.1.12x), but not vkms'
+    matching fix, so each encoder may only be cloned with itself and every writeback commit
+    fails with EINVAL."""
+    with open(path) as f:
+        text = f.read()
+    anchor = '\t\tif (writeback)\n\t\t\tDRM_ERROR("Failed to init writeback connector\\n");\n'
+    if "possible_clones" in text:
+        return
+    if anchor not in text:
+        raise RuntimeError(f"{path}: the writeback set-up is not where expected")
+    clones = ("\t\telse\n\t\t\tencoder->possible_clones = "
+              "vkmsdev->output.wb_connector.encoder.possible_clones =\n"
+              "\t\t\t\tdrm_encoder_mask(encoder) |\n"
+              "\t\t\t\tdrm_encoder_mask(&vkmsdev->output.wb_connector.encoder);\n")
+    with open(path, "w") as f:
+        f.write(text.replace(anchor, anchor + clones))
+
+
 def build_extra(src_deb, abi, work):
     """Builds vkms, irq-sim, gpio-sim and vimc out of tree against linux-headers-ABI."""
     src = extract_sources(src_deb)
@@ -182,6 +202,8 @@ def build_extra(src_deb, abi, work):
                             else "drivers/media/test-drivers/vimc")
         for f in glob.glob(os.path.join(tree, "*.[ch]")):
             shutil.copy(f, os.path.join(m, d))
+        if d == "vkms":
+            patch_vkms_clones(os.path.join(m, d, "vkms_output.c"))
         with open(os.path.join(tree, "Makefile")) as f:
             mk = f.read().replace(f"obj-$(CONFIG_{cfg})", "obj-m")
         with open(os.path.join(m, d, "Kbuild"), "w") as f:

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Integration tests of the kiosk: `snapstage demo` end to end (the result screen must show the
 # processed image: its pixels are compared with the downloaded result), the control socket
-# driven as a HIL rig drives it, and photos taken without a network going out once it is back.
-# Usage: kiosk_test.py SNAPSTAGE DATA_DIR
+# driven as a HIL rig drives it, photos taken without a network going out once it is back, and
+# `show --hold` (its end on SIGTERM, its refusals) with the drm display's words where it is
+# missing. Usage: kiosk_test.py SNAPSTAGE DATA_DIR
 import json
 import os
 import shutil
@@ -208,10 +209,53 @@ class KioskTest(unittest.TestCase):
         self.assertEqual(metrics["snapstage_upload_duration_seconds_count"], "1")
 
 
+class ShowTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="snapstage-show-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.photo = os.path.join(DATA, "photos", "lakeside-640.jpg")
+
+    def test_hold_keeps_the_display_open_until_sigterm(self):
+        screens = os.path.join(self.dir, "screens")
+        start = time.monotonic()
+        proc = subprocess.Popen([BIN, "--json", "show", self.photo, "--display",
+                                 f"file:{screens}", "--hold", "60"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()  # show.done comes before the hold
+        self.assertEqual(json.loads(line)["event"], "show.done", line)
+        self.assertTrue(os.path.exists(os.path.join(screens, "screen-0001.png")))
+        time.sleep(0.3)
+        self.assertIsNone(proc.poll(), "still holding")
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertLess(time.monotonic() - start, 30)
+
+    def test_hold_takes_whole_seconds(self):
+        for bad in ("0", "1.5", "90000", "soon"):
+            r = subprocess.run([BIN, "show", self.photo, "--display", "null", "--hold", bad],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--hold takes whole seconds from 1 to 86400", r.stderr)
+
+    def test_drm_says_what_is_wrong_with_the_device(self):
+        version = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+        built = "libdrm " in version
+        self.assertEqual(built, "drm" in version.split("display backends: ")[1].split("\n")[0])
+        r = subprocess.run([BIN, "show", self.photo, "--display", "drm:/dev/dri/card97"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 5, r.stderr)
+        if built:
+            self.assertIn("no display device /dev/dri/card97: is the KMS driver loaded", r.stderr)
+        else:
+            self.assertIn("display backend 'drm' was left out of this build", r.stderr)
+
+
 def main():
     global BIN, DATA
     BIN, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(KioskTest)
+    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(case)
+                               for case in (KioskTest, ShowTest))
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors)
     print(f"{result.testsRun - failed} passed, {failed} failed")

@@ -8,7 +8,6 @@ import fcntl
 import glob
 import json
 import os
-import select
 import signal
 import struct
 import subprocess
@@ -19,6 +18,9 @@ SNAPSTAGE = os.environ.get("SNAPSTAGE", "")
 SRC = os.environ.get("HIL_SRC", ".")
 TMP = os.environ.get("HIL_TMP", "/tmp")
 PHOTO = os.path.join(SRC, "tests", "data", "photos", "lakeside-640.jpg")
+sys.path.insert(0, os.path.join(SRC, "tests", "hil"))
+import hil_guest  # noqa: E402
+
 failures = []
 
 
@@ -85,17 +87,7 @@ def kiosk(input_spec):
 
 
 def wait_event(proc, name, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            line = proc.stdout.readline()
-            if not line:
-                return None
-            e = json.loads(line)
-            if e["event"] == name:
-                return e
-    return None
+    return hil_guest.wait_event(proc, name, seconds)
 
 
 def stop(proc):

@@ -6,6 +6,9 @@
 #include <cstdlib>
 
 #include <string>
+#include <string_view>
+
+#include "hal/display.h"
 
 namespace snapstage::app {
 namespace {
@@ -55,6 +58,25 @@ TEST(Config, EveryBuiltInBoardLoads) {
         EXPECT_FALSE(cfg->board.toolchain.empty());
         EXPECT_GT(cfg->board.screenWidth, 0u);
     }
+}
+
+TEST(Config, TheDrmDisplayTakesItsOptionsWhereBuilt) {
+    const char* text = R"({"board": "rpi5", "display": {"backend": "drm", "device":
+        "/dev/dri/card1", "connector": "DSI-1", "width": 720, "height": 1280, "refresh": 60}})";
+    auto cfg = parseConfig(text, "c.json");
+    if (!std::string_view(hal::displayLibraries()).starts_with("libdrm ")) {
+        // Given a build without libdrm, then drm is refused where the config loads
+        ASSERT_FALSE(cfg.ok());
+        EXPECT_NE(std::string(cfg.error().message()).find("\"drm\" is not a display backend"),
+                  std::string::npos);
+        return;
+    }
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+    EXPECT_EQ(cfg->display.toString(),
+              "drm:/dev/dri/card1,connector=DSI-1,width=720,height=1280,refresh=60");
+    auto fast = parseConfig(R"({"display": {"backend": "drm", "refresh": 5000}})", "c.json");
+    ASSERT_FALSE(fast.ok());
+    EXPECT_NE(std::string(fast.error().message()).find("display.refresh"), std::string::npos);
 }
 
 TEST(Config, ANewBackendReplacesTheBoardsDeviceSection) {

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -126,10 +127,12 @@ int runDemo(Context& ctx, Args& args) {
     std::string photo = findShared("tests/data/photos/lakeside-640.jpg");
     if (sandboxScript.empty() || photo.empty())
         return ctx.events.failure(Error(Errc::NotFound,
-                                        "the sandbox or the demo photo is not installed: set "
+                                        "the sandbox or the demo photo is not installed: "
+                                        "install the package snapstage-sandbox, or set "
                                         "SNAPSTAGE_DATA_DIR to the source tree"));
     if (Status st = fs::makeDirs(out); !st) return ctx.events.failure(st.error());
-    char abs[1024];
+    // PATH_MAX: glibc's fortified realpath() aborts on a smaller buffer.
+    char abs[PATH_MAX];
     if (!::realpath(out.c_str(), abs)) return ctx.events.failure(Error(Errc::StorageIo, "--out"));
     out = abs;
     Sandbox sandbox;

@@ -305,7 +305,11 @@ void Kiosk::onNews(const WorkerNews& n) noexcept {
             if (n.code == Errc::Interrupted) break;
             if (mode_ != Mode::Ready || n.job == current_.view()) {
                 showError(n.code, n.message.c_str());
-                if (o_.once) exit_ = toInt(exitFor(n.code));
+                // --once ends the process on this failure: say why, not only on the screen.
+                if (o_.once) {
+                    exit_ = toInt(exitFor(n.code));
+                    events_.say("job %s failed: %s", n.job.c_str(), n.message.c_str());
+                }
             }
             break;
         case WorkerNews::Kind::Queued:

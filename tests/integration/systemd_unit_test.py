@@ -26,7 +26,7 @@ PROMISED = ["Type=notify", "WatchdogSec=", "ProtectSystem=strict", "ProtectHome=
             "NoNewPrivileges=yes", "PrivateTmp=yes", "StateDirectory=snapstage",
             "RuntimeDirectory=snapstage", "DevicePolicy=closed", "DeviceAllow=char-video4linux",
             "DeviceAllow=char-drm", "DeviceAllow=char-input", "DeviceAllow=char-gpiochip",
-            "User=snapstage"]
+            "User=snapstage", "Restart=on-failure", "RestartPreventExitStatus=2"]
 
 
 def check(cond, what):

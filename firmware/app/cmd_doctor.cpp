@@ -137,7 +137,8 @@ void checkDevices(Runtime& rt, Doctor& d) {
     Context& ctx = rt.context();
     auto camera = rt.camera();
     if (!camera) {
-        d.report("camera", Verdict::Fail, camera.error().message(), "see docs/hardware.md",
+        d.report("camera", Verdict::Fail, camera.error().message(),
+                 "see hardware.md in the docs (/usr/share/doc/snapstage on a packaged install)",
                  camera.error().code());
     } else {
         Status st = (*camera)->start();
@@ -229,7 +230,7 @@ void checkMetrics(Runtime& rt, Doctor& d) {
                  path + " cannot be written: " + folder +
                      (S_ISDIR(st.st_mode) ? " is not writable by this user" : " is not a folder"),
                  "set metrics.textfile to a file in a folder the kiosk's user may write (see "
-                 "docs/metrics.md)");
+                 "metrics.md in the docs, /usr/share/doc/snapstage on a packaged install)");
 }
 
 int runDoctor(Context& ctx, Args& args) {

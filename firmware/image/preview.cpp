@@ -204,9 +204,6 @@ Status PreviewScaler::init(PixelFormat format, uint32_t maxWidth, uint32_t maxHe
 
 Status PreviewScaler::draw(const ImageView& frame, const RgbRows& out) noexcept {
     if (format_ == PixelFormat::Unknown) return fail(Errc::Internal, "preview used before init");
-    if (frame.format != format_)
-        return failf(Errc::InvalidArgument, 0, "preview set up for %s frames, given %s",
-                     to_string(format_), to_string(frame.format));
     if (!wholeFrame(frame))
         return failf(Errc::InvalidArgument, 0, "a %ux%u %s frame with short planes", frame.width,
                      frame.height, to_string(frame.format));
@@ -215,6 +212,10 @@ Status PreviewScaler::draw(const ImageView& frame, const RgbRows& out) noexcept 
         out.height > maxHeight_ || out.strideBytes < out.width * bpp)
         return failf(Errc::InvalidArgument, 0, "preview output %ux%u does not fit %ux%u", out.width,
                      out.height, maxWidth_, maxHeight_);
+    if (path_ == ScalePath::Libyuv &&
+        libyuvScratchBytes(frame.format, out.width, out.height) > scratchBytes_)
+        return failf(Errc::InvalidArgument, 0, "preview set up for %s frames, given %s",
+                     to_string(format_), to_string(frame.format));
     if (path_ == ScalePath::Libyuv) return drawLibyuv(frame, out);
     drawPortable(frame, out);
     return okStatus();

@@ -55,16 +55,18 @@ public:
     PreviewScaler(const PreviewScaler&) = delete;
     PreviewScaler& operator=(const PreviewScaler&) = delete;
 
-    // Prepares to draw frames of `format` into at most `maxWidth` x `maxHeight` pixels, on
-    // `path`. Errors: NotSupported (libyuv asked for in a build without it; a format this cannot
-    // convert, such as MJPEG: decode those with image::Decoder), NoMemory, InvalidArgument.
+    // Prepares to draw frames of `format` (or of any format needing no more scratch) into at most
+    // `maxWidth` x `maxHeight` pixels, on `path`. Errors: NotSupported (libyuv asked for in a build
+    // without it; a format this cannot convert, such as MJPEG: decode those with image::Decoder),
+    // NoMemory, InvalidArgument.
     Status init(PixelFormat format, uint32_t maxWidth, uint32_t maxHeight, ScalePath path) noexcept;
     ScalePath path() const noexcept { return path_; }
 
     // Scales `frame` to exactly `out.width` x `out.height` (the caller keeps the aspect, e.g.
     // with letterbox()) and writes every pixel of `out`. Calls from one thread at a time.
-    // Errors: InvalidArgument (a frame of another format than init()'s, planes shorter than its
-    // size needs, `out` larger than init()'s size or empty), Internal (libyuv refused).
+    // Errors: InvalidArgument (a frame of a format needing more scratch than init()'s, planes
+    // shorter than its size needs, a format it cannot convert, `out` larger than init()'s size or
+    // empty), Internal (libyuv refused).
     Status draw(const ImageView& frame, const RgbRows& out) noexcept;
 
 private:

@@ -278,6 +278,7 @@ Status LibcameraCamera::State::allocate(CameraInfo& info) {
     }
     camera->requestCompleted.connect(this, &State::completed);
     info.bufferCount = bufferCount;
+    info.streams = true;
     return okStatus();
 }
 

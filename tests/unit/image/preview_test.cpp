@@ -215,11 +215,19 @@ TEST(PreviewTest, FramesItCannotDrawAreRefused) {
         EXPECT_EQ(s.init(PixelFormat::Nv12, 80, 60, ScalePath::Libyuv).error().code(),
                   Errc::NotSupported);
     }
-    ASSERT_TRUE(s.init(PixelFormat::Nv12, 80, 60, ScalePath::Portable));
     std::vector<uint8_t> pixels(100 * 100 * 4);
     RgbRows out{pixels.data(), 80, 60, 80 * 4, RgbLayout::Xrgb8888};
-    Frame yuyv = flatFrame(PixelFormat::Yuyv, 64, 48, {1, 2, 3});
-    EXPECT_EQ(s.draw(yuyv.view, out).error().code(), Errc::InvalidArgument);  // another format
+    Frame rgb = flatFrame(PixelFormat::Rgb24, 64, 48, {1, 2, 3});
+    if (haveLibyuv()) {
+        // Scratch for NV12 holds less than an RGB24 frame needs.
+        ASSERT_TRUE(s.init(PixelFormat::Nv12, 80, 60, ScalePath::Libyuv));
+        EXPECT_EQ(s.draw(rgb.view, out).error().code(), Errc::InvalidArgument);
+    }
+    ASSERT_TRUE(s.init(PixelFormat::Nv12, 80, 60, ScalePath::Portable));
+    EXPECT_TRUE(s.draw(rgb.view, out)) << "the portable rows need no scratch";
+    ImageView mjpeg = rgb.view;
+    mjpeg.format = PixelFormat::Mjpeg;
+    EXPECT_EQ(s.draw(mjpeg, out).error().code(), Errc::InvalidArgument);
     Frame nv12 = flatFrame(PixelFormat::Nv12, 64, 48, {1, 2, 3});
     ImageView shortPlane = nv12.view;
     shortPlane.planes[1].data = shortPlane.planes[1].data.first(100);

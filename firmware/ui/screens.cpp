@@ -64,7 +64,39 @@ uint32_t bodyScale(int32_t height) noexcept {
 }
 
 Status Screens::init(uint32_t screenWidth, uint32_t screenHeight) noexcept {
+    screenWidth_ = screenWidth;
+    screenHeight_ = screenHeight;
     return decoder_.init({screenWidth, screenHeight});
+}
+
+Status Screens::initPreview(PixelFormat format, image::ScalePath path) noexcept {
+    if (format == PixelFormat::Mjpeg) return okStatus();
+    return preview_.init(format, screenWidth_, screenHeight_, path);
+}
+
+Rect Screens::drawPreview(Canvas& c, const ImageView& frame, Rect box, Status& st) noexcept {
+    box.x = std::max(box.x, 0);
+    box.y = std::max(box.y, 0);
+    box.w = std::min(box.w, c.width() - box.x);
+    box.h = std::min(box.h, c.height() - box.y);
+    if (box.w <= 0 || box.h <= 0) return {};
+    if (frame.format == PixelFormat::Mjpeg) return drawImage(c, frame.planes[0].data, box, st);
+    const image::Letterbox l = image::letterbox(
+        frame.width, frame.height, static_cast<uint32_t>(box.w), static_cast<uint32_t>(box.h));
+    const hal::DisplayFrame& f = c.frame();
+    const bool rgb565 = f.format == hal::DisplayFormat::Rgb565;
+    const auto x = static_cast<uint32_t>(box.x) + l.x, y = static_cast<uint32_t>(box.y) + l.y;
+    image::RgbRows rows{f.pixels + size_t{y} * f.strideBytes + size_t{x} * (rgb565 ? 2 : 4),
+                        l.width, l.height, f.strideBytes,
+                        rgb565                                     ? image::RgbLayout::Rgb565
+                        : f.format == hal::DisplayFormat::Xbgr8888 ? image::RgbLayout::Xbgr8888
+                                                                   : image::RgbLayout::Xrgb8888};
+    if (Status d = preview_.draw(frame, rows); !d) {
+        st = d;
+        return {};
+    }
+    return {static_cast<int32_t>(x), static_cast<int32_t>(y), static_cast<int32_t>(l.width),
+            static_cast<int32_t>(l.height)};
 }
 
 Rect Screens::drawImage(Canvas& c, std::span<const std::byte> jpeg, Rect box, Status& st) noexcept {
@@ -144,6 +176,12 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
                               focus ? " >" : "");
                 Rect r = c.text(margin, y, line, big, ts, focus ? kAccent : kText);
                 y = r.bottom() + margin / 2;
+            }
+            // The camera live, in what is left below the chooser.
+            if (s.preview) {
+                y += margin / 2;
+                out.preview =
+                    drawPreview(c, *s.preview, {margin, y, w - 2 * margin, h - margin - y}, st);
             }
             break;
         }

@@ -59,55 +59,71 @@ int stride(const Plane& p) noexcept {
     return static_cast<int>(p.strideBytes);
 }
 
-// The frame scaled to w x h in its own format into `dst`. Returns libyuv's 0 or -1.
-int scale(const ImageView& f, uint32_t w32, uint32_t h32, uint8_t* dst) noexcept {
+// The frame scaled to w x h in its own format, tightly packed at `dst`; its view in `out`.
+// Returns libyuv's 0 or -1.
+int scale(const ImageView& f, uint32_t w32, uint32_t h32, uint8_t* dst, ImageView& out) noexcept {
     const int w = static_cast<int>(w32), h = static_cast<int>(h32), cw = (w + 1) / 2,
               ch = (h + 1) / 2, sw = static_cast<int>(f.width), sh = static_cast<int>(f.height);
     const auto& p = f.planes;
+    out = ImageView{};
+    out.format = f.format;
+    out.width = w32;
+    out.height = h32;
+    auto plane = [&](size_t offset, int strideBytes, int rows) {
+        const size_t n = static_cast<size_t>(strideBytes) * static_cast<size_t>(rows);
+        return Plane{{reinterpret_cast<const std::byte*>(dst + offset), n},
+                     static_cast<uint32_t>(strideBytes)};
+    };
+    const size_t luma = size_t{w32} * h32,
+                 chroma = static_cast<size_t>(cw) * static_cast<size_t>(ch);
     switch (f.format) {
         case PixelFormat::I420:
+            out.planes = {plane(0, w, h), plane(luma, cw, ch), plane(luma + chroma, cw, ch)};
             return libyuv::I420Scale(bytes(p[0]), stride(p[0]), bytes(p[1]), stride(p[1]),
-                                     bytes(p[2]), stride(p[2]), sw, sh, dst, w, dst + w * h, cw,
-                                     dst + w * h + cw * ch, cw, w, h, libyuv::kFilterBox);
+                                     bytes(p[2]), stride(p[2]), sw, sh, dst, w, dst + luma, cw,
+                                     dst + luma + chroma, cw, w, h, libyuv::kFilterBox);
         case PixelFormat::Nv12:
+            out.planes = {plane(0, w, h), plane(luma, 2 * cw, ch), Plane{}};
             return libyuv::NV12Scale(bytes(p[0]), stride(p[0]), bytes(p[1]), stride(p[1]), sw, sh,
-                                     dst, w, dst + w * h, 2 * cw, w, h, libyuv::kFilterBilinear);
+                                     dst, w, dst + luma, 2 * cw, w, h, libyuv::kFilterBilinear);
         case PixelFormat::Yuyv:
+            out.planes = {plane(0, 4 * cw, h), Plane{}, Plane{}};
             return libyuv::ARGBScale(bytes(p[0]), stride(p[0]), (sw + 1) / 2, sh, dst, 4 * cw, cw,
                                      h, libyuv::kFilterBilinear);
         default:
+            out.planes = {plane(0, 3 * w, h), Plane{}, Plane{}};
             return libyuv::RGBScale(bytes(p[0]), stride(p[0]), sw, sh, dst, 3 * w, w, h,
                                     libyuv::kFilterBilinear);
     }
 }
 
-// Rows [y0, y0 + n) of the scaled frame (w x h at `scaled`) as ARGB at `argb`. y0 is even.
-int toArgb(PixelFormat format, const uint8_t* scaled, uint32_t w32, uint32_t h32, uint32_t y0,
-           uint32_t n, uint8_t* planar, uint8_t* argb, int argbStride) noexcept {
-    const int w = static_cast<int>(w32), h = static_cast<int>(h32), cw = (w + 1) / 2,
-              ch = (h + 1) / 2, y = static_cast<int>(y0), rows = static_cast<int>(n);
+// Rows [y0, y0 + n) of `v` (the frame at the output size) as ARGB at `argb`. y0 is even.
+int toArgb(const ImageView& v, uint32_t y0, uint32_t n, uint8_t* planar, uint8_t* argb,
+           int argbStride) noexcept {
+    const int w = static_cast<int>(v.width), cw = (w + 1) / 2, rows = static_cast<int>(n);
+    const auto& p = v.planes;
+    auto row = [&](size_t i, uint32_t y) { return bytes(p[i]) + size_t{y} * p[i].strideBytes; };
     const libyuv::YuvConstants* jpeg = &libyuv::kYuvJPEGConstants;
-    switch (format) {
-        case PixelFormat::I420: {
-            const uint8_t* u = scaled + w * h + (y / 2) * cw;
-            return libyuv::I420ToARGBMatrix(scaled + y * w, w, u, cw, u + cw * ch, cw, argb,
-                                            argbStride, jpeg, w, rows);
-        }
+    switch (v.format) {
+        case PixelFormat::I420:
+            return libyuv::I420ToARGBMatrix(row(0, y0), stride(p[0]), row(1, y0 / 2), stride(p[1]),
+                                            row(2, y0 / 2), stride(p[2]), argb, argbStride, jpeg, w,
+                                            rows);
         case PixelFormat::Nv12:
-            return libyuv::NV12ToARGBMatrix(scaled + y * w, w, scaled + w * h + (y / 2) * 2 * cw,
-                                            2 * cw, argb, argbStride, jpeg, w, rows);
+            return libyuv::NV12ToARGBMatrix(row(0, y0), stride(p[0]), row(1, y0 / 2), stride(p[1]),
+                                            argb, argbStride, jpeg, w, rows);
         case PixelFormat::Yuyv: {
             uint8_t* py = planar;
-            uint8_t* pu = planar + size_t{kStripRows} * w32;
-            uint8_t* pv = pu + size_t{kStripRows} * ((w32 + 1) / 2);
-            if (libyuv::YUY2ToI422(scaled + y * 4 * cw, 4 * cw, py, w, pu, cw, pv, cw, w, rows))
+            uint8_t* pu = planar + size_t{kStripRows} * v.width;
+            uint8_t* pv = pu + size_t{kStripRows} * ((v.width + 1) / 2);
+            if (libyuv::YUY2ToI422(row(0, y0), stride(p[0]), py, w, pu, cw, pv, cw, w, rows))
                 return -1;
             return libyuv::I422ToARGBMatrix(py, w, pu, cw, pv, cw, argb, argbStride, jpeg, w, rows);
         }
         case PixelFormat::Rgb24:  // R, G, B bytes: libyuv's RAW
-            return libyuv::RAWToARGB(scaled + y * 3 * w, 3 * w, argb, argbStride, w, rows);
+            return libyuv::RAWToARGB(row(0, y0), stride(p[0]), argb, argbStride, w, rows);
         default:  // B, G, R bytes: libyuv's RGB24
-            return libyuv::RGB24ToARGB(scaled + y * 3 * w, 3 * w, argb, argbStride, w, rows);
+            return libyuv::RGB24ToARGB(row(0, y0), stride(p[0]), argb, argbStride, w, rows);
     }
 }
 
@@ -129,10 +145,11 @@ size_t libyuvScratchBytes(PixelFormat format, uint32_t width, uint32_t height) n
 Status PreviewScaler::drawLibyuv(const ImageView& frame, const RgbRows& out) noexcept {
     const uint32_t w = out.width, h = out.height;
     const Sizes s = sizesOf(frame.format, w, h);
-    uint8_t* scaled = scratch_.get();
-    uint8_t* strip = scaled + s.scaled;
+    uint8_t* strip = scratch_.get() + s.scaled;
     uint8_t* planar = strip + s.argb;
-    if (scale(frame, w, h, scaled) != 0)
+    // At the frame's own size there is nothing to scale: rows convert straight from the frame.
+    ImageView scaled = frame;
+    if ((w != frame.width || h != frame.height) && scale(frame, w, h, scratch_.get(), scaled) != 0)
         return failf(Errc::Internal, 0, "libyuv could not scale a %ux%u %s frame to %ux%u",
                      frame.width, frame.height, to_string(frame.format), w, h);
     const int outStride = static_cast<int>(out.strideBytes);
@@ -140,7 +157,7 @@ Status PreviewScaler::drawLibyuv(const ImageView& frame, const RgbRows& out) noe
         const uint32_t n = std::min(kStripRows, h - y);
         uint8_t* rows = out.pixels + size_t{y} * out.strideBytes;
         const bool direct = out.layout == RgbLayout::Xrgb8888;
-        int r = toArgb(frame.format, scaled, w, h, y, n, planar, direct ? rows : strip,
+        int r = toArgb(scaled, y, n, planar, direct ? rows : strip,
                        direct ? outStride : static_cast<int>(4 * w));
         if (r == 0 && out.layout == RgbLayout::Xbgr8888)
             r = libyuv::ARGBToABGR(strip, static_cast<int>(4 * w), rows, outStride,

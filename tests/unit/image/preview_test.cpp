@@ -92,34 +92,36 @@ TEST(PreviewTest, KnownColoursLandAsTheRightRgbInEveryFormatLayoutAndPath) {
     // Given frames of saturated, grey and skin colours in each camera format
     const Colour colours[] = {{255, 0, 0},     {0, 255, 0},   {0, 0, 255},     {255, 255, 255},
                               {128, 128, 128}, {255, 255, 0}, {224, 172, 140}, {16, 16, 16}};
+    // (scaled down, and at the frame's own size, where libyuv converts without scaling)
     for (ScalePath path : paths())
         for (PixelFormat format : kFormats)
             for (RgbLayout layout : kLayouts)
-                for (Colour c : colours) {
-                    SCOPED_TRACE(testing::Message()
-                                 << to_string(path) << " " << to_string(format) << " -> "
-                                 << layoutName(layout) << " (" << int(c.r) << "," << int(c.g) << ","
-                                 << int(c.b) << ")");
-                    Frame f = flatFrame(format, 64, 48, c);
-                    PreviewScaler s;
-                    ASSERT_TRUE(s.init(format, 40, 30, path));
-                    std::vector<uint8_t> pixels(40 * 30 * 4);
-                    RgbRows out{pixels.data(), 40, 30, 40 * (layout == RgbLayout::Rgb565 ? 2u : 4u),
-                                layout};
-                    // When it is scaled and converted
-                    ASSERT_TRUE(s.draw(f.view, out));
-                    // Then every pixel is that colour
-                    for (uint32_t y = 0; y < 30; y += 7)
-                        for (uint32_t x = 0; x < 40; x += 5) {
-                            Colour got = pixelAt(out, x, y);
-                            ASSERT_TRUE(near(got, c, tolerance(layout)))
-                                << "at " << x << "," << y << ": " << int(got.r) << "," << int(got.g)
-                                << "," << int(got.b);
+                for (auto [w, h] : {std::pair{40u, 30u}, {64u, 48u}})
+                    for (Colour c : colours) {
+                        SCOPED_TRACE(testing::Message()
+                                     << to_string(path) << " " << to_string(format) << " -> " << w
+                                     << "x" << h << " " << layoutName(layout) << " (" << int(c.r)
+                                     << "," << int(c.g) << "," << int(c.b) << ")");
+                        Frame f = flatFrame(format, 64, 48, c);
+                        PreviewScaler s;
+                        ASSERT_TRUE(s.init(format, w, h, path));
+                        std::vector<uint8_t> pixels(size_t{w} * h * 4);
+                        RgbRows out{pixels.data(), w, h,
+                                    w * (layout == RgbLayout::Rgb565 ? 2u : 4u), layout};
+                        // When it is scaled and converted
+                        ASSERT_TRUE(s.draw(f.view, out));
+                        // Then every pixel is that colour
+                        for (uint32_t y = 0; y < h; y += 7)
+                            for (uint32_t x = 0; x < w; x += 5) {
+                                Colour got = pixelAt(out, x, y);
+                                ASSERT_TRUE(near(got, c, tolerance(layout)))
+                                    << "at " << x << "," << y << ": " << int(got.r) << ","
+                                    << int(got.g) << "," << int(got.b);
+                            }
+                        if (layout != RgbLayout::Rgb565) {
+                            EXPECT_EQ(pixels[3], 0xff) << "the X byte is opaque";
                         }
-                    if (layout != RgbLayout::Rgb565) {
-                        EXPECT_EQ(pixels[3], 0xff) << "the X byte is opaque";
                     }
-                }
 }
 
 TEST(PreviewTest, ThePatternCamerasColourBarsKeepTheirPlaces) {

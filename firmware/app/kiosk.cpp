@@ -75,7 +75,9 @@ private:
     uint32_t previewFps(const hal::CameraInfo& ci) noexcept;
     void setMode(Mode m) noexcept;
     Status draw(const ImageView* preview = nullptr) noexcept;
-    bool previewing() const noexcept { return mode_ == Mode::Ready && camera_.live(); }
+    bool previewing() const noexcept {
+        return (mode_ == Mode::Ready || mode_ == Mode::Countdown) && camera_.live();
+    }
     void showPreview(int64_t t) noexcept;
     void onInput(const hal::InputEvent& e) noexcept;
     void onNews(const WorkerNews& n) noexcept;
@@ -430,6 +432,7 @@ Status Kiosk::draw(const ImageView* preview) noexcept {
         case Mode::Countdown:
             s.kind = ui::ScreenKind::Countdown;
             s.countdown = static_cast<int>(o_.countdownS - inMode / 1000);
+            s.preview = preview;
             break;
         case Mode::Uploading:
             s.kind = ui::ScreenKind::Uploading;

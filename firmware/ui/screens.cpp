@@ -186,6 +186,7 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
             break;
         }
         case ScreenKind::Countdown: {
+            if (s.preview) out.preview = drawPreview(c, *s.preview, body, st);  // behind the number
             std::snprintf(line, sizeof line, "%d", s.countdown);
             uint32_t scale = static_cast<uint32_t>(std::max(1, body.h / 2 / 32));
             out.countdown = c.textCentered(body, line, big, scale, kAccent);

@@ -3,7 +3,8 @@
 // chooser of what the service will do), countdown, capture, uploading (progress bar and
 // percentage), processing (with the service's ETA), the result (before and after, side by side
 // or one at a time) and errors in plain words. The ready screen can show the camera live below
-// the chooser. Sizes follow the screen, from 800x480 to 1920x1080.
+// the chooser, and the countdown behind its number. Sizes follow the screen, from 800x480 to
+// 1920x1080.
 #pragma once
 
 #include <cstdint>
@@ -53,8 +54,8 @@ struct ScreenState {
     bool afterOnly = false;    // result: one image at a time (the button switches), else both
     std::string_view caption;  // result, one at a time: what it is and what the button does
     std::string_view link;     // result: a public URL of the result, shown as text
-    const ImageView* preview = nullptr;  // ready: a camera frame, shown letterboxed (any format
-                                         // the preview scaler takes, or MJPEG)
+    const ImageView* preview = nullptr;  // ready, countdown: a camera frame, shown letterboxed
+                                         // (any format the preview scaler takes, or MJPEG)
 };
 
 // Where things landed, for tests and HIL rigs that read the screen back.
@@ -67,7 +68,7 @@ struct ScreenLayout {
     Rect after;
     Rect countdown;
     Rect qr;       // result: the QR code of `link`, empty without one
-    Rect preview;  // ready: where the camera frame landed (letterboxed), empty without one
+    Rect preview;  // ready, countdown: where the camera frame landed (letterboxed), or empty
 };
 
 class Screens {

@@ -263,7 +263,8 @@ class PreviewTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="snapstage-preview-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def run_kiosk(self, camera, script, fps=5, base_url="https://127.0.0.1:9", ca=None):
+    def run_kiosk(self, camera, script, fps=5, base_url="https://127.0.0.1:9", ca=None,
+                  countdown=0):
         screens = os.path.join(self.dir, "screens")
         config = os.path.join(self.dir, "snapstage.json")
         with open(config, "w") as f:
@@ -276,7 +277,7 @@ class PreviewTest(unittest.TestCase):
                        "poll": {"min_interval_s": 0.1, "max_interval_s": 0.5}}, f)
         env = dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key")
         r = subprocess.run([BIN, "-c", config, "--json", "run", "--input", script,
-                            "--countdown", "0", "--once"], env=env, capture_output=True,
+                            "--countdown", str(countdown), "--once"], env=env, capture_output=True,
                            text=True, timeout=90)
         self.assertEqual(r.returncode, 0, r.stderr)
         pngs = sorted(os.path.join(screens, n) for n in os.listdir(screens))
@@ -287,7 +288,8 @@ class PreviewTest(unittest.TestCase):
         self.addCleanup(sandbox.stop)
         events, pngs, _ = self.run_kiosk(
             {"backend": "pattern", "width": 640, "height": 360, "format": "yuyv"},
-            "script:press@1500", base_url=sandbox.line["base_url"], ca=sandbox.line["ca_file"])
+            "script:press@1500", base_url=sandbox.line["base_url"], ca=sandbox.line["ca_file"],
+            countdown=1)
         ready = [e for e in events if e["event"] == "kiosk.ready"][0]
         self.assertEqual(ready["preview_fps"], 5)
         shown = [e for e in events if e["event"] == "screen.shown" and e["screen"] == "ready"
@@ -299,9 +301,14 @@ class PreviewTest(unittest.TestCase):
         # The screens before the photo: the ready screen, one per preview frame (5 a second for
         # the 1.5 s before the press), each with the bars where the event said.
         index = next(i for i, e in enumerate(events) if e["event"] == "capture.done")
-        announced = [e for e in events[:index] if e["event"] == "screen.shown"]
+        announced = [e for e in events[:index] if e["event"] == "screen.shown"
+                     and e["screen"] == "ready"]
         self.assertLessEqual(len(announced), 2, "screen.shown for the ready screen (and the "
                              "preview's first frame), not one per frame")
+        # The countdown shows the camera too, behind its number.
+        counting = [e for e in events[:index] if e["event"] == "screen.shown"
+                    and e["screen"] == "countdown"]
+        self.assertTrue(counting and all(e["preview_w"] > 0 for e in counting), counting)
         previews = []
         for path in pngs:
             pw, ph, rows = read_png(path)

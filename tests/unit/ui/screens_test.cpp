@@ -208,6 +208,13 @@ TEST_P(ScreensTest, TheReadyScreenShowsTheCameraLiveBelowTheChooser) {
     test::AllocScope scope;
     render(st);
     EXPECT_EQ(scope.stop().operatorNew, 0u);
+    // The countdown shows it too, behind the number.
+    st.kind = ScreenKind::Countdown;
+    st.countdown = 3;
+    l = render(st);
+    ASSERT_GT(l.preview.w, 0);
+    EXPECT_TRUE(l.preview.inside(bounds()));
+    EXPECT_GT(l.countdown.w, 0);
 }
 
 TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoder) {

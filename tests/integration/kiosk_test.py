@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Integration tests of the kiosk: `snapstage demo` end to end (the result screen must show the
 # processed image: its pixels are compared with the downloaded result), the control socket
-# driven as a HIL rig drives it, photos taken without a network going out once it is back, and
+# driven as a HIL rig drives it, photos taken without a network going out once it is back,
 # `show --hold` (its end on SIGTERM, its refusals) with the drm display's words where it is
 # missing, and the live preview of a streaming camera on the ready screen (the colour bars where
-# the screen says the preview is, moving from frame to frame; a press still takes the photo).
-# Usage: kiosk_test.py SNAPSTAGE DATA_DIR
+# the screen says the preview is, moving from frame to frame; presses read between its frames;
+# a press still takes the photo). Usage: kiosk_test.py SNAPSTAGE DATA_DIR
 import json
 import os
 import shutil
@@ -329,6 +329,51 @@ class PreviewTest(unittest.TestCase):
         self.assertEqual((pw, ph), (640, 360), "the photo is the camera's whole frame")
         top_left = rgb[3 * (pw * (ph // 20) + pw // 16):][:3]  # the first bar
         self.assertLessEqual(max(abs(a - b) for a, b in zip(top_left, BARS[0])), 8)
+
+    def test_input_is_read_between_preview_frames(self):
+        # A 1920x1080 camera previewed at 30 frames a second on a display that shows at once
+        # (null): each press reaches the kiosk within a frame or two, not after the preview.
+        config = os.path.join(self.dir, "snapstage.json")
+        with open(config, "w") as f:
+            json.dump({"service": {"base_url": "https://127.0.0.1:9"},
+                       "spool": {"dir": os.path.join(self.dir, "spool")},
+                       "display": {"backend": "null", "width": 800, "height": 480,
+                                   "preview_fps": 30},
+                       "camera": {"backend": "pattern", "width": 1920, "height": 1080,
+                                  "format": "yuyv"}}, f)
+        proc = subprocess.Popen([BIN, "-c", config, "--json", "run", "--input", "stdin",
+                                 "--countdown", "0"],
+                                env=dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key"),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+
+        def next_event(name):
+            for line in proc.stdout:
+                e = json.loads(line)
+                if e["event"] == name:
+                    return e
+            self.fail(f"no {name} event")
+
+        shown = next_event("screen.shown")
+        while shown["preview_w"] == 0:
+            shown = next_event("screen.shown")
+        latencies = []
+        for word in ("long", "long", "long", "long", "long", "press"):
+            time.sleep(0.2)  # the preview runs meanwhile
+            t0 = time.monotonic()
+            proc.stdin.write(word + "\n")
+            proc.stdin.flush()
+            e = next_event("input")
+            latencies.append(time.monotonic() - t0)
+            self.assertEqual(e["kind"], word)
+        ms = ", ".join("%.1f" % (x * 1000) for x in latencies)
+        print(f"press to input event while previewing: {ms} ms", file=sys.stderr)
+        self.assertLess(max(latencies), 0.25, latencies)
+        self.assertGreater(next_event("capture.done")["bytes"], 1000)
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        self.assertEqual(proc.wait(timeout=30), 0)
 
     def test_a_camera_of_one_photo_shows_the_ready_screen_without_preview(self):
         events, pngs, err = self.run_kiosk(

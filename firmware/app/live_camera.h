@@ -2,7 +2,8 @@
 // LiveCamera: the kiosk's one open camera, streamed for the ready screen's live preview and for
 // the photo. It stays started from the ready screen to the shot (the photo comes from the same
 // stream, no re-open), lends the newest frame (not one that waited in the queue), and paces the
-// preview so that the main loop reads input between its frames.
+// preview so that the main loop reads input between its frames. All calls from the kiosk's main
+// thread; nothing is allocated after reset().
 #pragma once
 
 #include <cstdint>

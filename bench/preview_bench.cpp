@@ -17,6 +17,7 @@
 #include <libyuv.h>
 #endif
 
+#include "firmware/image/encoder.h"
 #include "firmware/image/preview.h"
 #include "firmware/ui/screens.h"
 #include "firmware/util/time.h"
@@ -150,6 +151,39 @@ int main(int argc, char** argv) {
                 (void)(*display)->present();
             });
         }
+    }
+    // An MJPEG camera (a UVC webcam at 1080p often offers nothing else): each preview frame is a
+    // JPEG decoded, scaled in the DCT, into the ready screen.
+    {
+        Camera cam = open("i420");
+        image::Encoder encoder;
+        if (!encoder.init({1920, 1080, 85, image::Subsampling::S422})) return 1;
+        auto jpeg = encoder.encode(cam.frame.frame(), {});
+        if (!jpeg) return 1;
+        std::vector<std::byte> bytes(jpeg->begin(), jpeg->end());
+        ImageView mjpeg;
+        mjpeg.format = PixelFormat::Mjpeg;
+        mjpeg.width = 1920;
+        mjpeg.height = 1080;
+        mjpeg.planes[0] = {bytes, 0};
+        mjpeg.planeCount = 1;
+        auto spec = hal::DeviceSpec::parse("null,width=800,height=480");
+        auto display = hal::makeDisplay(*spec);
+        if (!display || !(*display)->init()) return 1;
+        ui::Screens screens;
+        if (!screens.init(800, 480) || !screens.initPreview(PixelFormat::Mjpeg)) return 1;
+        ui::ScreenState st;
+        st.kind = ui::ScreenKind::Ready;
+        st.message = "Press the button to take a photo.";
+        st.preview = &mjpeg;
+        char name[96];
+        std::snprintf(name, sizeof name, "mjpeg (%zu KB) ready screen 800x480, TurboJPEG",
+                      bytes.size() / 1024);
+        measure(name, [&] {
+            auto f = (*display)->frame();
+            (void)screens.render(st, *f);
+            (void)(*display)->present();
+        });
     }
     return 0;
 }

@@ -70,7 +70,9 @@ Status Screens::init(uint32_t screenWidth, uint32_t screenHeight) noexcept {
 }
 
 Status Screens::initPreview(PixelFormat format, image::ScalePath path) noexcept {
-    if (format == PixelFormat::Mjpeg) return okStatus();
+    // MJPEG frames are decoded to RGB (at the largest DCT scale that fits the screen), then
+    // scaled to the preview exactly like an RGB camera's.
+    if (format == PixelFormat::Mjpeg) format = PixelFormat::Rgb24;
     return preview_.init(format, screenWidth_, screenHeight_, path);
 }
 
@@ -80,7 +82,14 @@ Rect Screens::drawPreview(Canvas& c, const ImageView& frame, Rect box, Status& s
     box.w = std::min(box.w, c.width() - box.x);
     box.h = std::min(box.h, c.height() - box.y);
     if (box.w <= 0 || box.h <= 0) return {};
-    if (frame.format == PixelFormat::Mjpeg) return drawImage(c, frame.planes[0].data, box, st);
+    if (frame.format == PixelFormat::Mjpeg) {
+        auto rgb = decoder_.decode(frame.planes[0].data, screenWidth_, screenHeight_);
+        if (!rgb) {
+            st = fail(rgb.error());
+            return {};
+        }
+        return drawPreview(c, *rgb, box, st);
+    }
     const image::Letterbox l = image::letterbox(
         frame.width, frame.height, static_cast<uint32_t>(box.w), static_cast<uint32_t>(box.h));
     const hal::DisplayFrame& f = c.frame();

@@ -77,8 +77,8 @@ public:
     Status init(uint32_t screenWidth, uint32_t screenHeight) noexcept;
     // Prepares the live preview for camera frames of `format` (after init()): the scaler's
     // scratch for the screen's size, on libyuv where built unless `path` says otherwise. MJPEG
-    // frames need nothing more (the JPEG decoder draws them). Errors: NotSupported (a format
-    // the preview cannot show), NoMemory.
+    // frames are decoded to RGB by the JPEG decoder first, then scaled as RGB24. Errors:
+    // NotSupported (a format the preview cannot show), NoMemory.
     Status initPreview(PixelFormat format,
                        image::ScalePath path = image::haveLibyuv()
                                                    ? image::ScalePath::Libyuv

@@ -217,7 +217,8 @@ TEST_P(ScreensTest, TheReadyScreenShowsTheCameraLiveBelowTheChooser) {
     EXPECT_GT(l.countdown.w, 0);
 }
 
-TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoder) {
+TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoderAtTheSameSize) {
+    // Given an MJPEG camera's frame (a 640x400 JPEG)
     auto jpeg = photo();
     ImageView frame;
     frame.format = PixelFormat::Mjpeg;
@@ -229,9 +230,25 @@ TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoder) {
     ScreenState st;
     st.kind = ScreenKind::Ready;
     st.preview = &frame;
+    // When the ready screen shows it
     ScreenLayout l = render(st);
-    EXPECT_GT(l.preview.w, 0);
+    // Then it fills the same letterbox an uncompressed frame of that size gets (not just the
+    // nearest DCT scale below it)
+    ASSERT_GT(l.preview.w, 0);
     EXPECT_TRUE(l.preview.inside(bounds()));
+    std::vector<std::byte> rgb(640 * 400 * 3, std::byte{90});
+    ImageView raw;
+    raw.format = PixelFormat::Rgb24;
+    raw.width = 640;
+    raw.height = 400;
+    raw.planes[0] = {rgb, 640 * 3};
+    raw.planeCount = 1;
+    st.preview = &raw;
+    ScreenLayout r = render(st);
+    EXPECT_EQ(l.preview.x, r.preview.x);
+    EXPECT_EQ(l.preview.y, r.preview.y);
+    EXPECT_EQ(l.preview.w, r.preview.w);
+    EXPECT_EQ(l.preview.h, r.preview.h);
 }
 
 TEST_P(ScreensTest, RenderingAllocatesNothing) {

@@ -214,10 +214,9 @@ uint32_t Kiosk::previewFps(const hal::CameraInfo& ci) noexcept {
         events_.say("no live preview: %s", st.error().message());
         return 0;
     }
-    events_.say("live preview at up to %u frames a second (%s)", fps,
-                ci.format == PixelFormat::Mjpeg
-                    ? "JPEG decoder"
-                    : image::to_string(screens_.previewScaler().path()));
+    events_.say("live preview at up to %u frames a second (%s%s)", fps,
+                ci.format == PixelFormat::Mjpeg ? "TurboJPEG, then " : "",
+                image::to_string(screens_.previewScaler().path()));
     return fps;
 }
 

@@ -20,7 +20,7 @@ endif()
 # Optional: libyuv converts and scales camera frames for the kiosk's live preview. Its static
 # archive is preferred (Debian's libyuv-dev ships one for every arch): libyuv.so needs the shared
 # libstdc++, which snapstage otherwise links statically, and loading both costs every command
-# about 1.2 MiB of RSS; the archive adds only the functions used (about 300 KB on aarch64).
+# about 1.2 MiB of RSS; the archive adds only the objects used (262 KB on aarch64).
 # Debian's package has no .pc file: the archive and header are found by name, pkg-config is the
 # fallback for other distributions. Without libyuv the preview runs on the project's own rows.
 if(SNAPSTAGE_LIBYUV AND NOT TARGET snapstage_libyuv)

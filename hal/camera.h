@@ -30,6 +30,9 @@ struct CameraInfo {
     uint32_t height = 0;
     PixelFormat format = PixelFormat::Unknown;
     uint32_t bufferCount = 0;
+    // Frames keep coming while started, each showing the scene as it is now: a live preview can
+    // show them (v4l2, libcamera, pattern; not a file of one photo or the flat null frame).
+    bool streams = false;
 };
 
 class Camera;

@@ -26,7 +26,12 @@ void readCamera(Reader& r, hal::DeviceSpec& spec) {
     r.device(spec, "camera", hal::cameraBackendTable());
 }
 
-void readDisplay(Reader& r, hal::DeviceSpec& spec) {
+void readDisplay(Reader& r, hal::DeviceSpec& spec, uint32_t& previewFps) {
+    // A section naming another backend replaces the one beneath it entirely, preview included.
+    std::string backend = spec.backend;
+    if (!r.text("backend", backend)) return;
+    if (backend != spec.backend) previewFps = Config::kDefaultPreviewFps;
+    if (!r.whole("preview_fps", previewFps, 0, Config::kMaxPreviewFps)) return;
     r.device(spec, "display", hal::displayBackendTable());
 }
 
@@ -98,20 +103,20 @@ Status applyBoard(const std::string& name, Config& cfg) {
     d.finish();
     if (!d.ok()) return fail(d.error());
     std::string prefix = source;  // messages name the board file
-    bool ok =
-        section(
-            prefix, defaults, "camera",
-            [&](Reader& r) {
-                readCamera(r, cfg.camera);
-                cfg.cameraSource = prefix;
-            },
-            first) &&
-        section(
-            prefix, defaults, "display", [&](Reader& r) { readDisplay(r, cfg.display); }, first) &&
-        section(
-            prefix, defaults, "input", [&](Reader& r) { readInput(r, cfg.input); }, first) &&
-        section(
-            prefix, defaults, "jpeg", [&](Reader& r) { readJpeg(r, cfg.jpeg); }, first);
+    bool ok = section(
+                  prefix, defaults, "camera",
+                  [&](Reader& r) {
+                      readCamera(r, cfg.camera);
+                      cfg.cameraSource = prefix;
+                  },
+                  first) &&
+              section(
+                  prefix, defaults, "display",
+                  [&](Reader& r) { readDisplay(r, cfg.display, cfg.previewFps); }, first) &&
+              section(
+                  prefix, defaults, "input", [&](Reader& r) { readInput(r, cfg.input); }, first) &&
+              section(
+                  prefix, defaults, "jpeg", [&](Reader& r) { readJpeg(r, cfg.jpeg); }, first);
     if (!ok) return fail(first);
     return {};
 }
@@ -211,7 +216,7 @@ Status applyConfig(const std::string& origin, json::Value root, Config& cfg) {
                       cfg.cameraSource = origin;
                   }) &&
               run("jpeg", [&](Reader& r) { readJpeg(r, cfg.jpeg); }) &&
-              run("display", [&](Reader& r) { readDisplay(r, cfg.display); }) &&
+              run("display", [&](Reader& r) { readDisplay(r, cfg.display, cfg.previewFps); }) &&
               run("input", [&](Reader& r) { readInput(r, cfg.input); }) &&
               run("spool", [&](Reader& r) { readSpool(r, cfg.spool); }) &&
               run("poll", [&](Reader& r) { readPoll(r, cfg.poll); }) &&

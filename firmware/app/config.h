@@ -70,6 +70,11 @@ struct Config {
     std::string cameraSource;  // the file whose "camera" section set it; "" for the defaults
     JpegConfig jpeg;
     hal::DeviceSpec display;
+    // display.preview_fps: live preview frames a second on the kiosk's ready screen, when the
+    // camera streams; 0 turns the preview off. The display section's own key, not a backend's.
+    uint32_t previewFps = kDefaultPreviewFps;
+    static constexpr uint32_t kDefaultPreviewFps = 15;
+    static constexpr uint32_t kMaxPreviewFps = 60;
     hal::DeviceSpec input;
     SpoolConfig spool;
     PollConfig poll;

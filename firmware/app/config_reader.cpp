@@ -248,6 +248,7 @@ bool SectionReader::device(hal::DeviceSpec& spec, const char* kind,
     for (json::Value member : object_) {
         std::string key(member.name());
         if (key == "backend" || key == "device") continue;
+        if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
         const hal::BackendOption* opt = hal::findOption(*info, key);
         if (!opt) {
             char list[256];

@@ -58,7 +58,8 @@ public:
 
     // Reads a device section whose backends and their options come from a registry table
     // (`kind` names the device in messages): "backend" one of the table's, "device" as the
-    // spec's argument, and each other key only when the chosen backend takes it.
+    // spec's argument, and each other key only when the chosen backend takes it. Keys read
+    // before (the section's own, such as display.preview_fps) are left to their reader.
     bool device(hal::DeviceSpec& spec, const char* kind,
                 std::span<const hal::BackendInfo> table) noexcept;
 

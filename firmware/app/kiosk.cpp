@@ -12,6 +12,7 @@
 #include "firmware/app/exit_codes.h"
 #include "firmware/app/interrupt.h"
 #include "firmware/app/job_worker.h"
+#include "firmware/app/live_camera.h"
 #include "firmware/app/notify.h"
 #include "firmware/cloud/catalog.h"
 #include "firmware/ui/screens.h"
@@ -71,8 +72,13 @@ public:
 
 private:
     Status init() noexcept;
+    uint32_t previewFps(const hal::CameraInfo& ci) noexcept;
     void setMode(Mode m) noexcept;
-    Status draw() noexcept;
+    Status draw(const ImageView* preview = nullptr) noexcept;
+    bool previewing() const noexcept {
+        return (mode_ == Mode::Ready || mode_ == Mode::Countdown) && camera_.live();
+    }
+    void showPreview(int64_t t) noexcept;
     void onInput(const hal::InputEvent& e) noexcept;
     void onNews(const WorkerNews& n) noexcept;
     void capture() noexcept;
@@ -86,13 +92,14 @@ private:
     KioskOptions o_;
     JobWorker worker_;
     Events& events_ = rt_.context().events;
-    std::unique_ptr<hal::Camera> camera_;
+    LiveCamera camera_;
     std::unique_ptr<hal::Display> display_;
     std::unique_ptr<hal::Input> input_;
     image::Encoder encoder_;
     ui::Screens screens_;
     ControlSocket control_;
     ServiceNotifier notifier_;
+    ui::Rect previewShown_;  // the preview's place in the last screen.shown event
     Mode mode_ = Mode::Ready;
     int64_t modeSinceMs_ = 0;
     bool dirty_ = true;
@@ -165,8 +172,8 @@ Status Kiosk::init() noexcept {
     SNAPSTAGE_TRY(screens_.init(di.width, di.height));
     auto camera = rt_.camera();
     if (!camera) return fail(camera.error());
-    camera_ = std::move(*camera);
-    hal::CameraInfo ci = camera_->info();
+    hal::CameraInfo ci = (*camera)->info();
+    camera_.reset(std::move(*camera), previewFps(ci));
     SNAPSTAGE_TRY(rt_.encoder(encoder_, ci.width, ci.height));
     auto input = hal::makeInput(rt_.context().config.input);
     if (!input) return fail(input.error().withContext("input"));
@@ -187,6 +194,7 @@ Status Kiosk::init() noexcept {
                                  {"width", di.width},
                                  {"height", di.height},
                                  {"camera", ci.backend},
+                                 {"preview_fps", camera_.previewFps()},
                                  {"input", input_->info().backend},
                                  {"control", std::string_view(o_.control)}});
     events_.say("kiosk ready: camera %s %ux%u, display %s %ux%u, input %s", ci.backend, ci.width,
@@ -194,7 +202,43 @@ Status Kiosk::init() noexcept {
     return okStatus();
 }
 
+// The preview rate: the config's, when the camera streams and the screens can show its frames.
+uint32_t Kiosk::previewFps(const hal::CameraInfo& ci) noexcept {
+    const uint32_t fps = rt_.context().config.previewFps;
+    if (!fps) return 0;
+    if (!ci.streams) {
+        events_.say("no live preview: the %s camera does not stream", ci.backend);
+        return 0;
+    }
+    if (Status st = screens_.initPreview(ci.format); !st) {
+        events_.say("no live preview: %s", st.error().message());
+        return 0;
+    }
+    events_.say("live preview at up to %u frames a second (%s%s)", fps,
+                ci.format == PixelFormat::Mjpeg ? "TurboJPEG, then " : "",
+                image::to_string(screens_.previewScaler().path()));
+    return fps;
+}
+
+void Kiosk::showPreview(int64_t t) noexcept {
+    auto frame = camera_.newest(0);
+    if (!frame) {
+        camera_.notYet(t);  // input is read meanwhile
+        if (frame.error().code() == Errc::CameraTimeout) return;
+        events_.say("warning: live preview stopped: %s", frame.error().message());
+        camera_.stop();
+        return;
+    }
+    camera_.shown(t);
+    if (Status st = draw(&frame->frame()); !st) events_.say("warning: %s", st.error().message());
+}
+
 void Kiosk::setMode(Mode m) noexcept {
+    // The camera streams while the ready screen shows it, and on until the photo is taken.
+    if (m == Mode::Ready && camera_.previewFps())
+        if (Status st = camera_.start(now()); !st)
+            events_.say("warning: no live preview: %s", st.error().message());
+    if (m != Mode::Ready && m != Mode::Countdown) camera_.stop();
     mode_ = m;
     modeSinceMs_ = now();
     dirty_ = true;
@@ -214,10 +258,11 @@ void Kiosk::capture() noexcept {
     ui::ScreenState flash;
     flash.kind = ui::ScreenKind::Capture;
     if (auto f = display_->frame(); f && screens_.render(flash, *f)) (void)display_->present();
-    Status st = camera_->start();
-    auto frame = st ? camera_->lease(5000) : Result<hal::FrameLease>(fail(st.error()));
+    // The same open camera as the preview's, still streaming or started now.
+    Status st = camera_.start(now());
+    auto frame = st ? camera_.newest(5000) : Result<hal::FrameLease>(fail(st.error()));
     if (!frame) {
-        camera_->stop();
+        camera_.stop();
         showError(frame.error().code(), frame.error().message());
         return;
     }
@@ -227,7 +272,7 @@ void Kiosk::capture() noexcept {
                          static_cast<uint16_t>(cfg.jpeg.orientation)};
     auto jpeg = encoder_.encode(frame->frame(), exif);
     frame->reset();
-    camera_->stop();
+    camera_.stop();
     if (!jpeg) {
         showError(jpeg.error().code(), jpeg.error().message());
         return;
@@ -362,7 +407,7 @@ void Kiosk::onInput(const hal::InputEvent& e) noexcept {
     }
 }
 
-Status Kiosk::draw() noexcept {
+Status Kiosk::draw(const ImageView* preview) noexcept {
     ui::ScreenState s;
     ui::Choice choices[4];
     FixedString<48> labels[4], values[4];
@@ -381,10 +426,12 @@ Status Kiosk::draw() noexcept {
             }
             s.choices = std::span(choices, rowCount_);
             s.focused = focused_;
+            s.preview = preview;
             break;
         case Mode::Countdown:
             s.kind = ui::ScreenKind::Countdown;
             s.countdown = static_cast<int>(o_.countdownS - inMode / 1000);
+            s.preview = preview;
             break;
         case Mode::Uploading:
             s.kind = ui::ScreenKind::Uploading;
@@ -417,10 +464,16 @@ Status Kiosk::draw() noexcept {
     if (!frame) return fail(frame.error());
     auto layout = screens_.render(s, *frame);
     SNAPSTAGE_TRY(display_->present());
+    const bool changed = dirty_;
     dirty_ = false;
     if (!layout) return fail(layout.error());
-    // Where things are, for rigs that read the screen back.
+    // Where things are, for rigs that read the screen back: on each new screen, and when the
+    // live preview moves (not for each of its frames).
     const ui::ScreenLayout& l = *layout;
+    const ui::Rect& p = l.preview;
+    const ui::Rect& was = previewShown_;
+    if (!changed && p.x == was.x && p.y == was.y && p.w == was.w && p.h == was.h) return okStatus();
+    previewShown_ = p;
     events_.emit("screen.shown", {{"screen", ui::to_string(s.kind)},
                                   {"after_x", l.after.x},
                                   {"after_y", l.after.y},
@@ -430,6 +483,10 @@ Status Kiosk::draw() noexcept {
                                   {"before_y", l.before.y},
                                   {"before_w", l.before.w},
                                   {"before_h", l.before.h},
+                                  {"preview_x", p.x},
+                                  {"preview_y", p.y},
+                                  {"preview_w", p.w},
+                                  {"preview_h", p.h},
                                   {"bar_w", l.bar.w},
                                   {"bar_filled", l.barFilled.w}});
     return okStatus();
@@ -456,10 +513,13 @@ int Kiosk::run() noexcept {
         if ((mode_ == Mode::Result && t - modeSinceMs_ > o_.resultS * 1000) ||
             (mode_ == Mode::Error && t - modeSinceMs_ > o_.errorS * 1000))
             setMode(Mode::Ready);
+        if (dirty_ && previewing()) showPreview(t);  // the new screen with the newest frame
         if (dirty_) {
             Mode drawn = mode_;
             if (Status st = draw(); !st) events_.say("warning: %s", st.error().message());
             if (o_.once && (drawn == Mode::Result || drawn == Mode::Error)) break;
+        } else if (previewing() && camera_.due(t)) {
+            showPreview(t);
         }
         pollfd fds[8];
         size_t n = 0;
@@ -470,6 +530,8 @@ int Kiosk::run() noexcept {
         if (input_->nextWakeMs() >= 0)
             wait = std::min(wait, std::max<int64_t>(0, input_->nextWakeMs() - t));
         if (int64_t due = notifier_.keepAliveDueMs(t); due >= 0) wait = std::min(wait, due);
+        // The next preview frame is due: the wait ends then, so input is read between frames.
+        if (previewing()) wait = std::min(wait, camera_.waitMs(now()));
         ::poll(fds, n, static_cast<int>(wait));
         hal::InputEvent events[8];
         auto got = input_->read(events, now());

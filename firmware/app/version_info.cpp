@@ -3,6 +3,7 @@
 #include "firmware/app/version_info.h"
 
 #include "firmware/app/config.h"
+#include "firmware/image/preview.h"
 #include "firmware/image/version.h"
 #include "firmware/net/version.h"
 #include "firmware/util/json.h"
@@ -27,6 +28,9 @@ void printVersion(std::FILE* out) noexcept {
     if (const char* camera = hal::cameraLibraries(); camera[0]) std::fprintf(out, "%s\n", camera);
     if (const char* display = hal::displayLibraries(); display[0])
         std::fprintf(out, "%s\n", display);
+    std::fprintf(
+        out, "live preview: %s\n",
+        image::haveLibyuv() ? image::libyuvVersion() : "the project's own rows (no libyuv)");
 }
 
 }  // namespace snapstage::app

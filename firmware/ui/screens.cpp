@@ -64,7 +64,48 @@ uint32_t bodyScale(int32_t height) noexcept {
 }
 
 Status Screens::init(uint32_t screenWidth, uint32_t screenHeight) noexcept {
+    screenWidth_ = screenWidth;
+    screenHeight_ = screenHeight;
     return decoder_.init({screenWidth, screenHeight});
+}
+
+Status Screens::initPreview(PixelFormat format, image::ScalePath path) noexcept {
+    // MJPEG frames are decoded to RGB (at the largest DCT scale that fits the screen), then
+    // scaled to the preview exactly like an RGB camera's.
+    if (format == PixelFormat::Mjpeg) format = PixelFormat::Rgb24;
+    return preview_.init(format, screenWidth_, screenHeight_, path);
+}
+
+Rect Screens::drawPreview(Canvas& c, const ImageView& frame, Rect box, Status& st) noexcept {
+    box.x = std::max(box.x, 0);
+    box.y = std::max(box.y, 0);
+    box.w = std::min(box.w, c.width() - box.x);
+    box.h = std::min(box.h, c.height() - box.y);
+    if (box.w <= 0 || box.h <= 0) return {};
+    if (frame.format == PixelFormat::Mjpeg) {
+        auto rgb = decoder_.decode(frame.planes[0].data, screenWidth_, screenHeight_);
+        if (!rgb) {
+            st = fail(rgb.error());
+            return {};
+        }
+        return drawPreview(c, *rgb, box, st);
+    }
+    const image::Letterbox l = image::letterbox(
+        frame.width, frame.height, static_cast<uint32_t>(box.w), static_cast<uint32_t>(box.h));
+    const hal::DisplayFrame& f = c.frame();
+    const bool rgb565 = f.format == hal::DisplayFormat::Rgb565;
+    const auto x = static_cast<uint32_t>(box.x) + l.x, y = static_cast<uint32_t>(box.y) + l.y;
+    image::RgbRows rows{f.pixels + size_t{y} * f.strideBytes + size_t{x} * (rgb565 ? 2 : 4),
+                        l.width, l.height, f.strideBytes,
+                        rgb565                                     ? image::RgbLayout::Rgb565
+                        : f.format == hal::DisplayFormat::Xbgr8888 ? image::RgbLayout::Xbgr8888
+                                                                   : image::RgbLayout::Xrgb8888};
+    if (Status d = preview_.draw(frame, rows); !d) {
+        st = d;
+        return {};
+    }
+    return {static_cast<int32_t>(x), static_cast<int32_t>(y), static_cast<int32_t>(l.width),
+            static_cast<int32_t>(l.height)};
 }
 
 Rect Screens::drawImage(Canvas& c, std::span<const std::byte> jpeg, Rect box, Status& st) noexcept {
@@ -145,9 +186,16 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
                 Rect r = c.text(margin, y, line, big, ts, focus ? kAccent : kText);
                 y = r.bottom() + margin / 2;
             }
+            // The camera live, in what is left below the chooser.
+            if (s.preview) {
+                y += margin / 2;
+                out.preview =
+                    drawPreview(c, *s.preview, {margin, y, w - 2 * margin, h - margin - y}, st);
+            }
             break;
         }
         case ScreenKind::Countdown: {
+            if (s.preview) out.preview = drawPreview(c, *s.preview, body, st);  // behind the number
             std::snprintf(line, sizeof line, "%d", s.countdown);
             uint32_t scale = static_cast<uint32_t>(std::max(1, body.h / 2 / 32));
             out.countdown = c.textCentered(body, line, big, scale, kAccent);

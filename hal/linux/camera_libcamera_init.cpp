@@ -188,6 +188,7 @@ Status LibcameraCamera::initSteps() noexcept {
     SNAPSTAGE_TRY(s_->open(*wanted, info_));
     SNAPSTAGE_TRY(s_->configure(*wanted, info_));
     SNAPSTAGE_TRY(s_->allocate(info_));
+    info_.streams = true;
     LOG_INFO("libcamera %s: %s: %s, %u buffers", libcameraVersion(), info_.name,
              s_->config->at(0).toString().c_str(), info_.bufferCount);
     return okStatus();

@@ -302,6 +302,7 @@ Status V4l2Camera::mapBuffers(uint32_t count) noexcept {
         bufferCount_ = i + 1;
     }
     info_.bufferCount = bufferCount_;
+    info_.streams = true;
     return {};
 }
 

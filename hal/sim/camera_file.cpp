@@ -119,6 +119,7 @@ Status FileCamera::init() {
     info_.height = first.height;
     info_.format = first.format;
     info_.bufferCount = 1;
+    info_.streams = files_.size() > 1;  // a folder of frames replays as a stream
     ready_ = true;
     return {};
 }

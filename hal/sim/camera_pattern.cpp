@@ -64,6 +64,7 @@ Status PatternCamera::init() {
     info_.height = *h;
     info_.format = format;
     info_.bufferCount = 1;
+    info_.streams = true;  // the frame counter moves
 
     view_ = layoutFrame(format, *w, *h, nullptr, frameBytes_);
     frame_.reset(new (std::nothrow) std::byte[frameBytes_]);

@@ -102,12 +102,6 @@ void toRgb(const DisplayFrame& f, uint32_t y, uint8_t* out) {
 
 }  // namespace
 
-const char* to_string(DisplayFormat f) noexcept {
-    return f == DisplayFormat::Rgb565     ? "rgb565"
-           : f == DisplayFormat::Xbgr8888 ? "xbgr8888"
-                                          : "xrgb8888";
-}
-
 Status writePng(const char* path, const DisplayFrame& frame, uint8_t* row) noexcept {
     fs::AtomicFile file;
     SNAPSTAGE_TRY(file.open(path));

@@ -121,6 +121,8 @@ class CaptureTest(unittest.TestCase):
         r = run("--version")
         self.assertEqual(r.returncode, 0)
         self.assertIn("camera backends:", r.stdout)
+        # The live preview's converter: libyuv with its version where linked, else our rows.
+        self.assertRegex(r.stdout, r"live preview: (libyuv \d+|the project's own rows)")
 
     def test_libcamera_is_a_module_loaded_only_when_used(self):
         backends = run("--version").stdout

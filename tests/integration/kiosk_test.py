@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Integration tests of the kiosk: `snapstage demo` end to end (the result screen must show the
 # processed image: its pixels are compared with the downloaded result), the control socket
-# driven as a HIL rig drives it, photos taken without a network going out once it is back, and
+# driven as a HIL rig drives it, photos taken without a network going out once it is back,
 # `show --hold` (its end on SIGTERM, its refusals) with the drm display's words where it is
-# missing. Usage: kiosk_test.py SNAPSTAGE DATA_DIR
+# missing, and the live preview of a streaming camera on the ready screen (the colour bars where
+# the screen says the preview is, moving from frame to frame; presses read between its frames;
+# a press still takes the photo). Usage: kiosk_test.py SNAPSTAGE DATA_DIR
 import json
 import os
 import shutil
@@ -251,11 +253,145 @@ class ShowTest(unittest.TestCase):
             self.assertIn("display backend 'drm' was left out of this build", r.stderr)
 
 
+# The pattern camera's colour bars (hal/sim/camera_pattern.cpp), across its top 18%.
+BARS = [(191, 191, 191), (191, 191, 0), (0, 191, 191), (0, 191, 0), (191, 0, 191), (191, 0, 0),
+        (0, 0, 191), (16, 16, 16)]
+
+
+class PreviewTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="snapstage-preview-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def run_kiosk(self, camera, script, fps=5, base_url="https://127.0.0.1:9", ca=None,
+                  countdown=0):
+        screens = os.path.join(self.dir, "screens")
+        config = os.path.join(self.dir, "snapstage.json")
+        with open(config, "w") as f:
+            json.dump({"service": {"base_url": base_url},
+                       "tls": {"ca_file": ca} if ca else {},
+                       "spool": {"dir": os.path.join(self.dir, "spool")},
+                       "display": {"backend": "file", "device": screens, "width": 800,
+                                   "height": 480, "preview_fps": fps},
+                       "camera": camera,
+                       "poll": {"min_interval_s": 0.1, "max_interval_s": 0.5}}, f)
+        env = dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key")
+        r = subprocess.run([BIN, "-c", config, "--json", "run", "--input", script,
+                            "--countdown", str(countdown), "--once"], env=env, capture_output=True,
+                           text=True, timeout=90)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pngs = sorted(os.path.join(screens, n) for n in os.listdir(screens))
+        return events_of(r.stdout), pngs, r.stderr
+
+    def test_the_ready_screen_shows_the_camera_live_and_a_press_still_captures(self):
+        sandbox = Sandbox(os.path.join(self.dir, "sandbox"))
+        self.addCleanup(sandbox.stop)
+        events, pngs, _ = self.run_kiosk(
+            {"backend": "pattern", "width": 640, "height": 360, "format": "yuyv"},
+            "script:press@1500", base_url=sandbox.line["base_url"], ca=sandbox.line["ca_file"],
+            countdown=1)
+        ready = [e for e in events if e["event"] == "kiosk.ready"][0]
+        self.assertEqual(ready["preview_fps"], 5)
+        shown = [e for e in events if e["event"] == "screen.shown" and e["screen"] == "ready"
+                 and e["preview_w"] > 0]
+        self.assertTrue(shown, "the ready screen says where the preview is")
+        x, y, w, h = (shown[0][k] for k in ("preview_x", "preview_y", "preview_w", "preview_h"))
+        self.assertAlmostEqual(w * 360 / 640, h, delta=1, msg="the camera's aspect is kept")
+        self.assertTrue(0 <= x and x + w <= 800 and 0 <= y and y + h <= 480)
+        # The screens before the photo: the ready screen, one per preview frame (5 a second for
+        # the 1.5 s before the press), each with the bars where the event said.
+        index = next(i for i, e in enumerate(events) if e["event"] == "capture.done")
+        announced = [e for e in events[:index] if e["event"] == "screen.shown"
+                     and e["screen"] == "ready"]
+        self.assertLessEqual(len(announced), 2, "screen.shown for the ready screen (and the "
+                             "preview's first frame), not one per frame")
+        # The countdown shows the camera too, behind its number.
+        counting = [e for e in events[:index] if e["event"] == "screen.shown"
+                    and e["screen"] == "countdown"]
+        self.assertTrue(counting and all(e["preview_w"] > 0 for e in counting), counting)
+        previews = []
+        for path in pngs:
+            pw, ph, rows = read_png(path)
+            self.assertEqual((pw, ph), (800, 480))
+            bars = [tuple(rows[y + h * 9 // 100][3 * (x + (2 * i + 1) * w // 16):][:3])
+                    for i in range(8)]
+            if all(max(abs(a - b) for a, b in zip(got, want)) <= 8
+                   for got, want in zip(bars, BARS)):
+                previews.append(rows)
+        self.assertGreaterEqual(len(previews), 4, "the preview is redrawn as frames come")
+        # Live: the pattern's frame counter (bottom-left blocks) differs between frames.
+        counter = [bytes(r[y + h - 3][3 * x:3 * (x + w // 4)]) for r in previews]
+        self.assertGreater(len(set(counter)), 1, "successive preview frames differ")
+        # The press during the preview took the photo from the same camera, and it went out.
+        self.assertGreater(events[index]["bytes"], 1000)
+        result = [e for e in events if e["event"] == "kiosk.result"][0]
+        pw, ph, rgb = djpeg(result["before"], "1/1")
+        self.assertEqual((pw, ph), (640, 360), "the photo is the camera's whole frame")
+        top_left = rgb[3 * (pw * (ph // 20) + pw // 16):][:3]  # the first bar
+        self.assertLessEqual(max(abs(a - b) for a, b in zip(top_left, BARS[0])), 8)
+
+    def test_input_is_read_between_preview_frames(self):
+        # A 1920x1080 camera previewed at 30 frames a second on a display that shows at once
+        # (null): each press reaches the kiosk within a frame or two, not after the preview.
+        config = os.path.join(self.dir, "snapstage.json")
+        with open(config, "w") as f:
+            json.dump({"service": {"base_url": "https://127.0.0.1:9"},
+                       "spool": {"dir": os.path.join(self.dir, "spool")},
+                       "display": {"backend": "null", "width": 800, "height": 480,
+                                   "preview_fps": 30},
+                       "camera": {"backend": "pattern", "width": 1920, "height": 1080,
+                                  "format": "yuyv"}}, f)
+        proc = subprocess.Popen([BIN, "-c", config, "--json", "run", "--input", "stdin",
+                                 "--countdown", "0"],
+                                env=dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key"),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+
+        def next_event(name):
+            for line in proc.stdout:
+                e = json.loads(line)
+                if e["event"] == name:
+                    return e
+            self.fail(f"no {name} event")
+
+        shown = next_event("screen.shown")
+        while shown["preview_w"] == 0:
+            shown = next_event("screen.shown")
+        latencies = []
+        for word in ("long", "long", "long", "long", "long", "press"):
+            time.sleep(0.2)  # the preview runs meanwhile
+            t0 = time.monotonic()
+            proc.stdin.write(word + "\n")
+            proc.stdin.flush()
+            e = next_event("input")
+            latencies.append(time.monotonic() - t0)
+            self.assertEqual(e["kind"], word)
+        ms = ", ".join("%.1f" % (x * 1000) for x in latencies)
+        print(f"press to input event while previewing: {ms} ms", file=sys.stderr)
+        self.assertLess(max(latencies), 0.25, latencies)
+        self.assertGreater(next_event("capture.done")["bytes"], 1000)
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        self.assertEqual(proc.wait(timeout=30), 0)
+
+    def test_a_camera_of_one_photo_shows_the_ready_screen_without_preview(self):
+        events, pngs, err = self.run_kiosk(
+            {"backend": "file", "device": os.path.join(DATA, "photos", "lakeside-640.jpg")},
+            "script:quit@600")
+        ready = [e for e in events if e["event"] == "kiosk.ready"][0]
+        self.assertEqual(ready["preview_fps"], 0)
+        self.assertIn("does not stream", err)
+        shown = [e for e in events if e["event"] == "screen.shown"]
+        self.assertEqual([e["preview_w"] for e in shown], [0])
+        self.assertEqual(len(pngs), 1, "the ready screen drawn once, no preview frames")
+
+
 def main():
     global BIN, DATA
     BIN, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(case)
-                               for case in (KioskTest, ShowTest))
+                               for case in (KioskTest, ShowTest, PreviewTest))
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors)
     print(f"{result.testsRun - failed} passed, {failed} failed")

@@ -85,6 +85,30 @@ TEST(Config, ANewBackendReplacesTheBoardsDeviceSection) {
     EXPECT_EQ(cfg->camera.toString(), "pattern");
 }
 
+TEST(Config, ThePreviewRateComesFromTheDisplaySectionOverTheBoards) {
+    struct Case {
+        const char* text;
+        uint32_t fps;
+    } cases[] = {
+        {R"({})", 0},                  // the host board: screens are files, one a frame
+        {R"({"board": "rpi4"})", 15},  // the default
+        {R"({"board": "rpi-zero-2w"})", 10},
+        {R"({"board": "rpi4", "display": {"preview_fps": 0}})", 0},
+        {R"({"display": {"preview_fps": 2, "width": 640, "height": 480}})", 2},
+        {R"({"display": {"backend": "null"}})", 15},  // another backend: the board's section goes
+        {R"({"board": "rpi4", "display": {"backend": "fbdev", "preview_fps": 30}})", 30},
+    };
+    for (const Case& c : cases) {
+        auto cfg = parseConfig(c.text, "c.json");
+        ASSERT_TRUE(cfg.ok()) << c.text << ": " << cfg.error().message();
+        EXPECT_EQ(cfg->previewFps, c.fps) << c.text;
+    }
+    // The display backend is never offered the key as an option.
+    auto cfg = parseConfig(R"({"display": {"preview_fps": 2}})", "c.json");
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(cfg->display.option("preview_fps"), nullptr);
+}
+
 TEST(Config, BadValuesNameTheFileAndTheKey) {
     struct Case {
         const char* text;
@@ -120,6 +144,10 @@ TEST(Config, BadValuesNameTheFileAndTheKey) {
          "my.json: camera.timeout_ms: the file camera takes no option timeout_ms"},
         {R"({"display": {"backend": "fbdev", "width": 5}})",
          "my.json: display.width: the fbdev display takes no option width"},
+        {R"({"display": {"preview_fps": 61}})",
+         "my.json: display.preview_fps: expected a whole number from 0 to 60, got 61"},
+        {R"({"display": {"preview_fps": true}})",
+         "my.json: display.preview_fps: expected a whole number"},
         {R"({"input": {"backend": "gpio", "line": 17, "debounce_ms": 5000}})",
          "my.json: input.debounce_ms: expected a whole number from 0 to 1000"},
         {R"({"jpeg": {"quality": 101}})",

@@ -48,6 +48,7 @@ TEST_F(FileCameraTest, ReplaysAFolderInNameOrderAtEachImagesSize) {
     ASSERT_TRUE(cam.init().ok());
     ASSERT_TRUE(cam.start().ok());
     EXPECT_EQ(cam.info().width, 4u);
+    EXPECT_TRUE(cam.info().streams) << "a folder of frames replays as a stream";
 
     const uint32_t widths[] = {4, 6, 4};
     const uint8_t values[] = {100, 200, 100};
@@ -76,6 +77,7 @@ TEST_F(FileCameraTest, LendsJpegFilesAsMjpegFrames) {
     EXPECT_EQ(f->format, PixelFormat::Mjpeg);
     EXPECT_EQ(f->width, 640u);
     EXPECT_EQ(f->height, 400u);
+    EXPECT_FALSE(cam.info().streams) << "one photo: nothing to preview";
     EXPECT_EQ(static_cast<uint8_t>(f->planes[0].data[0]), 0xFF);
 }
 

@@ -44,6 +44,7 @@ TEST(PatternCamera, LaysOutEachFormat) {
         EXPECT_EQ(frame->height, 48u);
         EXPECT_EQ(frame->planeCount, c.planes);
         EXPECT_EQ(frame->planes[0].data.size(), c.plane0Bytes);
+        EXPECT_TRUE(cam->info().streams) << "its frame counter moves: a live preview shows it";
         cam->release(*frame);
     }
 }
@@ -118,6 +119,7 @@ TEST(CameraRegistryTest, NullCameraAndLeasesThatGiveThemselvesBack) {
         auto lease = (*cam)->lease(100);
         ASSERT_TRUE(lease.ok());
         EXPECT_EQ((*lease)->width, 64u);
+        EXPECT_FALSE((*cam)->info().streams) << "one flat frame: nothing to preview";
         FrameLease moved = std::move(*lease);
         EXPECT_EQ(moved->format, PixelFormat::I420);
     }

@@ -101,6 +101,7 @@ TEST(V4l2Camera, NegotiatesTheRequestedOrPreferredFormat) {
         if (c.code == Errc::Ok) {
             ASSERT_TRUE(s.ok()) << s.error().message();
             EXPECT_EQ(rig.camera.info().format, c.format);
+            EXPECT_TRUE(rig.camera.info().streams) << "a live preview can show its frames";
             EXPECT_TRUE(std::find(c.offered.begin(), c.offered.end(),
                                   rig.device.format().pixelformat) != c.offered.end());
         } else {

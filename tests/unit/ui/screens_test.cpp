@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hal/camera.h"
 #include "tests/support/alloc_counter.h"
 
 namespace snapstage::ui {
@@ -157,6 +159,96 @@ TEST_P(ScreensTest, ABadImageIsAnErrorNotACrash) {
     auto r = screens_.render(st, frame_);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), Errc::JpegDecode);
+}
+
+bool near(Rgb a, Rgb b, int tol) {
+    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
+}
+
+TEST_P(ScreensTest, TheReadyScreenShowsTheCameraLiveBelowTheChooser) {
+    // Given the pattern camera streaming 16:9 YUYV frames and a ready screen with a chooser
+    auto spec = hal::DeviceSpec::parse("pattern,width=1280,height=720,format=yuyv");
+    auto camera = hal::makeCamera(*spec);
+    ASSERT_TRUE(camera.ok());
+    ASSERT_TRUE((*camera)->init().ok());
+    ASSERT_TRUE((*camera)->start().ok());
+    auto lease = (*camera)->lease(100);
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(screens_.initPreview(PixelFormat::Yuyv).ok());
+    Choice choices[] = {{"Room", "Living room"}, {"Style", "Modern"}};
+    ScreenState st;
+    st.kind = ScreenKind::Ready;
+    st.message = "Press the button to take a photo.";
+    st.choices = choices;
+    st.preview = &lease->frame();
+    // When it is drawn
+    ScreenLayout l = render(st);
+    // Then the frame lands below the text, inside the screen, with the camera's aspect
+    ASSERT_GT(l.preview.w, 0);
+    EXPECT_TRUE(l.preview.inside(bounds()));
+    EXPECT_GT(l.preview.y, l.message.bottom());
+    EXPECT_NEAR(l.preview.w * 720.0 / 1280.0, l.preview.h, 1.0);
+    EXPECT_GE(l.preview.h, static_cast<int32_t>(frame_.height) / 3) << "a preview worth seeing";
+    // and shows the colour bars in their places
+    Canvas c(frame_);
+    const Rgb bars[8] = {{191, 191, 191}, {191, 191, 0}, {0, 191, 191}, {0, 191, 0},
+                         {191, 0, 191},   {191, 0, 0},   {0, 0, 191},   {16, 16, 16}};
+    const int tol = GetParam().format == hal::DisplayFormat::Rgb565 ? 12 : 6;
+    for (int i = 0; i < 8; ++i) {
+        Rgb got =
+            c.at(l.preview.x + (2 * i + 1) * l.preview.w / 16, l.preview.y + l.preview.h * 9 / 100);
+        EXPECT_TRUE(near(got, bars[i], tol))
+            << "bar " << i << ": " << int(got.r) << "," << int(got.g) << "," << int(got.b);
+    }
+    // and the letterbox around it is the background
+    Rgb beside = c.at(l.preview.x - 2, l.preview.y + l.preview.h / 2);
+    Rgb corner = c.at(2, static_cast<int32_t>(frame_.height) - 2);
+    EXPECT_TRUE(near(beside, corner, 0));
+    // and drawing it again allocates nothing of ours
+    test::AllocScope scope;
+    render(st);
+    EXPECT_EQ(scope.stop().operatorNew, 0u);
+    // The countdown shows it too, behind the number.
+    st.kind = ScreenKind::Countdown;
+    st.countdown = 3;
+    l = render(st);
+    ASSERT_GT(l.preview.w, 0);
+    EXPECT_TRUE(l.preview.inside(bounds()));
+    EXPECT_GT(l.countdown.w, 0);
+}
+
+TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoderAtTheSameSize) {
+    // Given an MJPEG camera's frame (a 640x400 JPEG)
+    auto jpeg = photo();
+    ImageView frame;
+    frame.format = PixelFormat::Mjpeg;
+    frame.width = 640;
+    frame.height = 400;
+    frame.planes[0] = {jpeg, 0};
+    frame.planeCount = 1;
+    ASSERT_TRUE(screens_.initPreview(PixelFormat::Mjpeg).ok());
+    ScreenState st;
+    st.kind = ScreenKind::Ready;
+    st.preview = &frame;
+    // When the ready screen shows it
+    ScreenLayout l = render(st);
+    // Then it fills the same letterbox an uncompressed frame of that size gets (not just the
+    // nearest DCT scale below it)
+    ASSERT_GT(l.preview.w, 0);
+    EXPECT_TRUE(l.preview.inside(bounds()));
+    std::vector<std::byte> rgb(640 * 400 * 3, std::byte{90});
+    ImageView raw;
+    raw.format = PixelFormat::Rgb24;
+    raw.width = 640;
+    raw.height = 400;
+    raw.planes[0] = {rgb, 640 * 3};
+    raw.planeCount = 1;
+    st.preview = &raw;
+    ScreenLayout r = render(st);
+    EXPECT_EQ(l.preview.x, r.preview.x);
+    EXPECT_EQ(l.preview.y, r.preview.y);
+    EXPECT_EQ(l.preview.w, r.preview.w);
+    EXPECT_EQ(l.preview.h, r.preview.h);
 }
 
 TEST_P(ScreensTest, RenderingAllocatesNothing) {

@@ -222,7 +222,14 @@ Status Spool::load(std::string_view id, Job& job) noexcept {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) {
         struct stat st {};
-        if (errno == ENOENT && ::stat(dir.c_str(), &st) == 0) return quarantine(id, "no job.json");
+        if (errno == ENOENT && ::stat(dir.c_str(), &st) == 0) {
+            // A folder without its record may be a job another process is making right now
+            // (create() copies the photo before it writes job.json): left alone while young.
+            if (clock_->wallSeconds() - static_cast<int64_t>(st.st_mtime) < kMakingSeconds)
+                return failf(Errc::NotFound, 0, "job %.*s is still being made",
+                             static_cast<int>(id.size()), id.data());
+            return quarantine(id, "no job.json");
+        }
         return failf(Errc::NotFound, errno, "no job %.*s in %s", static_cast<int>(id.size()),
                      id.data(), dir_.c_str());
     }

@@ -35,6 +35,9 @@ struct SpoolCensus {
 
 class Spool {
 public:
+    // How long a job folder without job.json counts as being made by another process (not
+    // damaged): create() copies the photo first, which can take seconds on a slow card.
+    static constexpr int64_t kMakingSeconds = 120;
     Spool() noexcept;
     ~Spool();
     Spool(const Spool&) = delete;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -79,6 +80,31 @@ TEST_F(SpoolTest, ADamagedRecordIsMovedAsideAndTheRestKeepsWorking) {
     ASSERT_TRUE(ids.ok());
     ASSERT_EQ(ids->size(), 1u);
     EXPECT_TRUE(spool_.load(good->id.view(), *job).ok());
+}
+
+TEST_F(SpoolTest, AFolderBeingMadeIsLeftAloneUntilItIsOld) {
+    // Given a job folder another process is still filling (the photo, no job.json yet), made
+    // just now by the spool's clock
+    std::string folder = dir_ + "/spool/jobs/20270115-080000-abcdef";
+    ASSERT_EQ(::mkdir(folder.c_str(), 0750), 0);
+    std::ofstream(folder + "/input-1.jpg") << "half a photo";
+    struct timeval now[2] = {{static_cast<time_t>(clock_.wallSeconds()), 0},
+                             {static_cast<time_t>(clock_.wallSeconds()), 0}};
+    ASSERT_EQ(::utimes(folder.c_str(), now), 0);
+    // When a reader (a listing, a resume) comes across it
+    auto job = std::make_unique<Job>();
+    Status st = spool_.load("20270115-080000-abcdef", *job);
+    // Then it is skipped, not moved aside
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::NotFound);
+    EXPECT_STREQ(st.error().message(), "job 20270115-080000-abcdef is still being made");
+    EXPECT_TRUE(exists(folder + "/input-1.jpg"));
+    // And once it has been left like that for longer than any copy takes, it is damage
+    clock_.advanceMs((Spool::kMakingSeconds + 1) * 1000);
+    st = spool_.load("20270115-080000-abcdef", *job);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::StorageFormat);
+    EXPECT_FALSE(exists(folder));
 }
 
 TEST_F(SpoolTest, RetentionPrunesOldFinishedJobsOnly) {

@@ -101,6 +101,7 @@ Status Spool::lock(bool exclusive) noexcept {
                      "first, or let it carry the jobs on",
                      dir_.c_str());
     lock_ = std::move(fd);
+    exclusive_ = exclusive;
     return okStatus();
 }
 
@@ -224,8 +225,11 @@ Status Spool::load(std::string_view id, Job& job) noexcept {
         struct stat st {};
         if (errno == ENOENT && ::stat(dir.c_str(), &st) == 0) {
             // A folder without its record may be a job another process is making right now
-            // (create() copies the photo before it writes job.json): left alone while young.
-            if (clock_->wallSeconds() - static_cast<int64_t>(st.st_mtime) < kMakingSeconds)
+            // (create() copies the photo before it writes job.json): left alone while young,
+            // unless this process holds the spool alone (no one else can be making one: it is
+            // what a crash or a power cut left).
+            if (!exclusive_ &&
+                clock_->wallSeconds() - static_cast<int64_t>(st.st_mtime) < kMakingSeconds)
                 return failf(Errc::NotFound, 0, "job %.*s is still being made",
                              static_cast<int>(id.size()), id.data());
             return quarantine(id, "no job.json");

@@ -115,6 +115,7 @@ private:
     Arena arena_;
     fs::AtomicFile file_;
     UniqueFd lock_;
+    bool exclusive_ = false;  // lock_ is held alone (resume, the kiosk)
     std::unique_ptr<Finished[]> finished_;
     size_t finishedCount_ = 0, finishedCapacity_ = 0;
     static constexpr size_t kTextBytes = 64 * 1024;

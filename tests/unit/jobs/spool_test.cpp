@@ -30,6 +30,16 @@ protected:
     }
     void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
     bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+    // A job folder holding a photo and no job.json, made now by the spool's clock.
+    std::string youngFolderWithoutRecord() {
+        std::string folder = dir_ + "/spool/jobs/20270115-080000-abcdef";
+        EXPECT_EQ(::mkdir(folder.c_str(), 0750), 0);
+        std::ofstream(folder + "/input-1.jpg") << "half a photo";
+        struct timeval now[2] = {{static_cast<time_t>(clock_.wallSeconds()), 0},
+                                 {static_cast<time_t>(clock_.wallSeconds()), 0}};
+        EXPECT_EQ(::utimes(folder.c_str(), now), 0);
+        return folder;
+    }
     std::unique_ptr<Job> newJob() {
         auto job = std::make_unique<Job>();
         job->request.tool.assign("tool-virtual-staging");
@@ -85,12 +95,7 @@ TEST_F(SpoolTest, ADamagedRecordIsMovedAsideAndTheRestKeepsWorking) {
 TEST_F(SpoolTest, AFolderBeingMadeIsLeftAloneUntilItIsOld) {
     // Given a job folder another process is still filling (the photo, no job.json yet), made
     // just now by the spool's clock
-    std::string folder = dir_ + "/spool/jobs/20270115-080000-abcdef";
-    ASSERT_EQ(::mkdir(folder.c_str(), 0750), 0);
-    std::ofstream(folder + "/input-1.jpg") << "half a photo";
-    struct timeval now[2] = {{static_cast<time_t>(clock_.wallSeconds()), 0},
-                             {static_cast<time_t>(clock_.wallSeconds()), 0}};
-    ASSERT_EQ(::utimes(folder.c_str(), now), 0);
+    std::string folder = youngFolderWithoutRecord();
     // When a reader (a listing, a resume) comes across it
     auto job = std::make_unique<Job>();
     Status st = spool_.load("20270115-080000-abcdef", *job);
@@ -102,6 +107,20 @@ TEST_F(SpoolTest, AFolderBeingMadeIsLeftAloneUntilItIsOld) {
     // And once it has been left like that for longer than any copy takes, it is damage
     clock_.advanceMs((Spool::kMakingSeconds + 1) * 1000);
     st = spool_.load("20270115-080000-abcdef", *job);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), Errc::StorageFormat);
+    EXPECT_FALSE(exists(folder));
+}
+
+TEST_F(SpoolTest, TheSpoolsSoleHolderMovesAFolderWithoutRecordAsideAtOnce) {
+    // Given a process holding the spool alone (a resume after a power cut: no one else can be
+    // making a job) and a young folder without job.json
+    ASSERT_TRUE(spool_.lock(true).ok());
+    std::string folder = youngFolderWithoutRecord();
+    // When it loads it
+    auto job = std::make_unique<Job>();
+    Status st = spool_.load("20270115-080000-abcdef", *job);
+    // Then the folder is what a crash left: moved aside
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code(), Errc::StorageFormat);
     EXPECT_FALSE(exists(folder));

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
+#include <new>
+#include <span>
 
 #include "firmware/util/fs.h"
 #include "firmware/util/log.h"
@@ -132,6 +135,8 @@ Status Runtime::openService(const ServiceChoice& choice) noexcept {
     baseUrl_ = sc.baseUrl.empty() ? defaultBaseUrl(vendor_) : sc.baseUrl;
     SNAPSTAGE_TRY(apiTls_.init(tlsSettings(true)));
     SNAPSTAGE_TRY(otherTls_.init(tlsSettings(false)));
+    loadSessions(apiTls_, "api");
+    loadSessions(otherTls_, "other");
     cloud::ApiSettings settings;
     settings.baseUrl = baseUrl_;
     settings.apiKey = apiKey_;
@@ -142,6 +147,54 @@ Status Runtime::openService(const ServiceChoice& choice) noexcept {
     service_ = cloud::makeService(vendor_);
     if (!service_) return fail(Errc::NoMemory, "no memory for the service adapter");
     return okStatus();
+}
+
+namespace {
+
+// Servers keep resumable sessions for hours (OpenSSL's default is two); an hour-old session is
+// still worth offering, and a refused one only costs the full handshake it would have anyway.
+constexpr int64_t kSessionMaxAgeS = 3600;
+// Four sessions of Mbed TLS's format with the server's certificate: about 2 KiB each.
+constexpr size_t kSessionFileBytes = 16 * 1024;
+
+}  // namespace
+
+Runtime::~Runtime() {
+    saveSessions(apiTls_, "api");
+    saveSessions(otherTls_, "other");
+}
+
+bool Runtime::sessionFile(const char* name, std::string& out) const {
+    const std::string& dir = ctx_.config.spool.dir;
+    struct stat st {};
+    if (dir.empty() || ::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    out = dir + "/tls-sessions-" + name;
+    return true;
+}
+
+void Runtime::loadSessions(net::TlsContext& tls, const char* name) noexcept {
+    std::string path;
+    if (!sessionFile(name, path)) return;
+    std::unique_ptr<std::byte[]> buffer(new (std::nothrow) std::byte[kSessionFileBytes]);
+    if (!buffer) return;
+    auto got = fs::readInto(path.c_str(), std::span(buffer.get(), kSessionFileBytes));
+    if (!got) return;  // none kept yet, or unreadable: full handshakes
+    size_t taken = tls.loadSessions(std::span(buffer.get(), *got), kSessionMaxAgeS);
+    LOG_DEBUG("%zu TLS session(s) of %s offered again", taken, path.c_str());
+}
+
+void Runtime::saveSessions(const net::TlsContext& tls, const char* name) noexcept {
+    net::HandshakeCounts hs = tls.handshakes();
+    if (!tls.ready() || hs.full + hs.resumed == 0) return;  // nothing new to keep
+    std::string path;
+    if (!sessionFile(name, path)) return;
+    std::unique_ptr<std::byte[]> buffer(new (std::nothrow) std::byte[kSessionFileBytes]);
+    if (!buffer) return;
+    auto len = tls.saveSessions(std::span(buffer.get(), kSessionFileBytes));
+    if (!len || *len == 0) return;
+    // Session secrets: the kiosk's user only. Not fsync'd: a session lost costs one handshake.
+    if (Status st = fs::replaceFile(path, std::span(buffer.get(), *len), 0600); !st)
+        LOG_DEBUG("TLS sessions not kept: %s", st.error().message());
 }
 
 jobs::Policy Runtime::policy() const noexcept {

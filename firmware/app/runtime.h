@@ -28,6 +28,8 @@ struct ServiceChoice {
 class Runtime {
 public:
     explicit Runtime(Context& ctx) noexcept : ctx_(ctx) {}
+    // Keeps the TLS sessions of this run for the next (see openService).
+    ~Runtime();
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
 
@@ -61,7 +63,11 @@ public:
 
     // The service: adapter, API key (SNAPSTAGE_API_KEY, else service.api_key_file with its mode
     // checked), TLS contexts and API client. Errors: Config (no key, key file readable by
-    // others, bad base URL), TlsConfig, NoMemory.
+    // others, bad base URL), TlsConfig, NoMemory. The TLS sessions the last command kept in the
+    // spool folder (tls-sessions-api, tls-sessions-other; mode 0600, at most an hour old, made
+    // under the same roots and pins) are offered again, so that a `submit` per photo resumes
+    // instead of verifying the chain and agreeing keys each time; they are written back when
+    // the Runtime ends.
     Status openService(const ServiceChoice& choice) noexcept;
     cloud::Vendor vendor() const noexcept { return vendor_; }
     cloud::Service& service() noexcept { return *service_; }
@@ -73,6 +79,10 @@ public:
 
 private:
     Status loadApiKey() noexcept;
+    // <spool.dir>/tls-sessions-NAME, or false when there is no spool folder to keep them in.
+    bool sessionFile(const char* name, std::string& out) const;
+    void loadSessions(net::TlsContext& tls, const char* name) noexcept;
+    void saveSessions(const net::TlsContext& tls, const char* name) noexcept;
 
     Context& ctx_;
     jobs::Spool spool_;

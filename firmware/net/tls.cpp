@@ -110,6 +110,29 @@ Status checkPinSyntax(std::string_view pin) noexcept {
     return okStatus();
 }
 
+namespace {
+
+// FNV-1a over the trust roots' DER, the pins and the suites offered: what a session was
+// verified under. A session saved under other settings must not be resumed (a pin removed, a
+// root distrusted).
+uint64_t trustIdOf(const TlsContext::Impl& c) noexcept {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](const void* p, size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (size_t i = 0; i < n; ++i) {
+            h ^= b[i];
+            h *= 1099511628211ull;
+        }
+    };
+    for (const mbedtls_x509_crt* crt = &c.ca; crt && crt->version != 0; crt = crt->next)
+        mix(crt->raw.p, crt->raw.len);
+    mix(c.pins, sizeof c.pins[0] * c.pinCount);
+    mix(c.suites, sizeof c.suites);
+    return h;
+}
+
+}  // namespace
+
 TlsContext::Impl::Impl() noexcept {
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
@@ -161,6 +184,7 @@ Status TlsContext::init(const TlsSettings& settings) noexcept {
     mbedtls_ssl_conf_session_tickets(&c->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
     c->wallSeconds = settings.wallSeconds;
+    c->trustId = trustIdOf(*c);
     impl_ = std::move(c);
     return okStatus();
 }
@@ -227,6 +251,11 @@ void saveSession(TlsContext::Impl& c, TlsStream::Impl& s) noexcept {
     slot->valid = mbedtls_ssl_get_session(&s.ssl, &slot->session) == 0;
     std::snprintf(slot->key, sizeof slot->key, "%s", s.sessionKey);
     slot->lastUse = ++c.useCounter;
+    slot->madeAt = c.now();
+}
+
+int64_t TlsContext::Impl::now() const noexcept {
+    return wallSeconds ? wallSeconds() : static_cast<int64_t>(::time(nullptr));
 }
 
 Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t port) noexcept {
@@ -252,8 +281,8 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
 
     std::snprintf(s.sessionKey, sizeof s.sessionKey, "%s:%u", s.host, static_cast<unsigned>(port));
     TlsContext::Impl& ctx = *context_->impl_;
-    if (auto* slot = findSlot(ctx, s.sessionKey, false))
-        mbedtls_ssl_set_session(&s.ssl, &slot->session);
+    TlsContext::Impl::SessionSlot* offered = findSlot(ctx, s.sessionKey, false);
+    if (offered) mbedtls_ssl_set_session(&s.ssl, &offered->session);
 
     for (;;) {
         rc = mbedtls_ssl_handshake(&s.ssl);
@@ -268,6 +297,9 @@ Status TlsStream::handshake(Stream& transport, std::string_view host, uint16_t p
     }
     if (rc != 0) {
         s.transport = nullptr;
+        // A session that led to a failed handshake is not offered again: the retry is a full
+        // handshake (a session spoiled on disk, or one the server half remembers).
+        if (offered) offered->valid = false;
         return fail(handshakeError(s, rc));
     }
     info_.version = mbedtls_ssl_get_version(&s.ssl);

@@ -84,6 +84,18 @@ public:
     // thread that makes the connections.
     HandshakeCounts handshakes() const noexcept;
 
+    // Sessions kept across processes (a `submit` per photo resumes the last one's sessions
+    // instead of verifying the chain and agreeing keys again). saveSessions() writes the cached
+    // sessions into `out` (Mbed TLS's own session format, each with its host:port and the time
+    // it was negotiated, behind a header naming the trust roots, pins and suites they were
+    // verified under); it returns the bytes written, 0 when there is nothing to keep. The bytes
+    // hold session secrets: store them where only this user can read. Does not allocate.
+    Result<size_t> saveSessions(std::span<std::byte> out) const noexcept;
+    // Takes the sessions of saveSessions() made under the same trust settings and no older than
+    // `maxAgeS`; anything else (other roots or pins, another Mbed TLS, damage) is ignored, and
+    // the next handshakes are full ones. Returns how many were taken.
+    size_t loadSessions(std::span<const std::byte> in, int64_t maxAgeS) noexcept;
+
     struct Impl;
 
 private:

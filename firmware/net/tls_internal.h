@@ -26,6 +26,7 @@ struct TlsContext::Impl {
         mbedtls_ssl_session session;
         bool valid = false;
         uint64_t lastUse = 0;
+        int64_t madeAt = 0;  // wall seconds when it was negotiated (or loaded as such)
     };
 
     mbedtls_entropy_context entropy;
@@ -40,6 +41,9 @@ struct TlsContext::Impl {
     uint64_t useCounter = 0;
     HandshakeCounts handshakes;  // completed, for the fleet metrics
     int64_t (*wallSeconds)() = nullptr;
+    uint64_t trustId = 0;  // roots, pins and suites: sessions saved under others are not taken
+
+    int64_t now() const noexcept;
 
     Impl() noexcept;
     ~Impl();

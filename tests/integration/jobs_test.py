@@ -987,6 +987,34 @@ class SpoolTest(JobsTestCase):
         self.assertIn("no job", r.stderr)
         self.run_client(self.v3, "status", expect=2)
 
+    def test_the_next_submit_resumes_the_tls_sessions_the_last_one_kept(self):
+        # Given a submit that made full handshakes with the API and the CDN
+        first = self.sb.mark()
+        self.submit(self.v3, variant(85), *STAGING)
+        # Then its sessions are kept in the spool, readable by this user only
+        for name in ("tls-sessions-api", "tls-sessions-other"):
+            path = os.path.join(self.v3.spool, name)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, name)
+        # When the next submit (another process) runs
+        second = self.sb.mark()
+        self.submit(self.v3, variant(86), *STAGING)
+        lines = self.sb.log()
+        conns_first = {l["conn"] for l in lines[first:second] if l["vendor"] != "admin"}
+        conns_second = {l["conn"] for l in lines[second:] if l["vendor"] != "admin"}
+        # Then its connections are resumed, the first process's were not (the sandbox's
+        # connection log says which)
+        deadline = time.time() + 10
+        while True:  # the sandbox logs a connection once it has closed
+            with open(self.sb.info["conn_log_file"]) as f:
+                conns = {c["conn"]: c for c in map(json.loads, filter(str.strip, f))}
+            if conns_first | conns_second <= set(conns) or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertTrue(conns_second, "the second submit made no connection")
+        self.assertFalse(any(conns[c]["tls_resumed"] for c in conns_first))
+        self.assertTrue(all(conns[c]["tls_resumed"] for c in conns_second),
+                        [conns[c] for c in conns_second])
+
     def test_jobs_lists_every_job(self):
         done = self.submit(self.v3, variant(83), *STAGING).named("job.created")[0]["job"]
         waiting = self.submit(self.v3, variant(84), *STAGING, "--no-wait")

@@ -146,7 +146,10 @@ class MetricsTest(OneSandboxTestCase):
             time.sleep(0.1)
         full = m[("snapstage_tls_handshakes_total", '{kind="full"}')]
         resumed = m[("snapstage_tls_handshakes_total", '{kind="resumed"}')]
-        self.assertGreaterEqual(full, 5)  # a new process starts without a session
+        # The first process's handshakes are full ones; later processes resume the sessions it
+        # kept in the spool (tls-sessions-*)
+        self.assertGreaterEqual(full, 1)
+        self.assertGreaterEqual(resumed, 2)
         self.assertEqual(full, sum(1 for c in mine if not c["tls_resumed"]), mine)
         self.assertEqual(resumed, sum(1 for c in mine if c["tls_resumed"]), mine)
         # The spool's size as du counts it (give or take the record and the file just written)

@@ -7,9 +7,11 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cstring>
 
 #include <functional>
 #include <string>
@@ -131,6 +133,31 @@ TEST(TlsTest, Tls12ServerGetsAnEcdheAeadSuite) {
     EXPECT_EQ(o.echoed, "ping");
 }
 
+// One connection to `port` through `ctx`, a message each way; whether it was resumed.
+bool connectOnce(TlsContext& ctx, uint16_t port, std::string* version) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    Socket sock;
+    sock.adopt(UniqueFd(fd), SocketTimeouts{1000, 5000});
+    TlsStream tls;
+    EXPECT_TRUE(tls.init(ctx).ok());
+    Status st = tls.handshake(sock, "localhost", port);
+    EXPECT_TRUE(st.ok()) << (st ? "" : st.error().message());
+    if (!st) return false;
+    // A TLS 1.3 ticket comes after the handshake: the echo's read takes it in.
+    EXPECT_TRUE(writeAll(tls, fs::bytes(std::string("ping"))).ok());
+    std::byte b[4];
+    EXPECT_TRUE(tls.read(b).ok());
+    if (version) *version = tls.info().version;
+    bool resumed = tls.info().resumed;
+    tls.close();
+    return resumed;
+}
+
 // Two connections to one server through one context: whether each was resumed.
 std::pair<bool, bool> connectTwice(test::TlsMax max, std::string* version) {
     test::TestServer srv(&goodLeaf(), echo, max);
@@ -138,30 +165,9 @@ std::pair<bool, bool> connectTwice(test::TlsMax max, std::string* version) {
     settings.caPem = testCa().certPem;
     TlsContext ctx;
     EXPECT_TRUE(ctx.init(settings).ok());
-    bool resumed[2] = {};
-    for (bool& r : resumed) {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(srv.port());
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-        Socket sock;
-        sock.adopt(UniqueFd(fd), SocketTimeouts{1000, 5000});
-        TlsStream tls;
-        EXPECT_TRUE(tls.init(ctx).ok());
-        Status st = tls.handshake(sock, "localhost", srv.port());
-        EXPECT_TRUE(st.ok()) << (st ? "" : st.error().message());
-        if (!st) break;
-        // A TLS 1.3 ticket comes after the handshake: the echo's read takes it in.
-        EXPECT_TRUE(writeAll(tls, fs::bytes(std::string("ping"))).ok());
-        std::byte b[4];
-        EXPECT_TRUE(tls.read(b).ok());
-        r = tls.info().resumed;
-        *version = tls.info().version;
-        tls.close();
-    }
-    return {resumed[0], resumed[1]};
+    bool first = connectOnce(ctx, srv.port(), version);
+    bool second = connectOnce(ctx, srv.port(), version);
+    return {first, second};
 }
 
 TEST(TlsTest, SecondConnectionResumesOnEveryVersion) {
@@ -172,6 +178,71 @@ TEST(TlsTest, SecondConnectionResumesOnEveryVersion) {
         EXPECT_TRUE(second) << version;
         EXPECT_EQ(version,
                   max == test::TlsMax::Tls12 || !libraryHasTls13() ? "TLSv1.2" : "TLSv1.3");
+    }
+}
+
+int64_t g_fakeNow = 0;
+int64_t fakeNow() {
+    return g_fakeNow;
+}
+
+TEST(TlsTest, SavedSessionsResumeInTheNextProcessOnlyUnderTheSameTrust) {
+    for (test::TlsMax max : {test::TlsMax::Library, test::TlsMax::Tls12}) {
+        test::TestServer srv(&goodLeaf(), echo, max);
+        g_fakeNow = 1900000000;
+        TlsSettings settings;
+        settings.caPem = testCa().certPem;
+        settings.wallSeconds = fakeNow;
+        // Given a process that made a full handshake and saved its sessions
+        std::byte saved[16384];
+        size_t len = 0;
+        std::string version;
+        {
+            TlsContext first;
+            ASSERT_TRUE(first.init(settings).ok());
+            EXPECT_FALSE(connectOnce(first, srv.port(), &version));
+            auto got = first.saveSessions(saved);
+            ASSERT_TRUE(got.ok()) << got.error().message();
+            ASSERT_GT(*got, 0u);
+            len = *got;
+            // (no room: refused, never cut short)
+            EXPECT_FALSE(first.saveSessions(std::span(saved, 40)).ok());
+        }
+        auto bytes = std::span<const std::byte>(saved, len);
+        // When the next process, with the same roots and pins, loads them within the hour
+        g_fakeNow += 600;
+        TlsContext next;
+        ASSERT_TRUE(next.init(settings).ok());
+        EXPECT_EQ(next.loadSessions(bytes, 3600), 1u) << version;
+        // Then its first connection is resumed: no chain to verify, no keys to agree
+        EXPECT_TRUE(connectOnce(next, srv.port(), nullptr)) << version;
+        // But not by a process that trusts other roots (or pins a key: either may have been
+        // changed to refuse a server), nor an old session, nor damaged bytes: those connections
+        // are full ones
+        TlsSettings other = settings;
+        other.caPem = testCa().certPem + test::makeCa("Another Root").certPem;
+        TlsContext otherTrust;
+        ASSERT_TRUE(otherTrust.init(other).ok());
+        EXPECT_EQ(otherTrust.loadSessions(bytes, 3600), 0u);
+        EXPECT_FALSE(connectOnce(otherTrust, srv.port(), nullptr));
+        std::string pin = test::pinOf(test::makeCa("Pinned").certPem);
+        TlsSettings pinned = settings;
+        pinned.pins = std::span<const std::string>(&pin, 1);
+        TlsContext withPin;
+        ASSERT_TRUE(withPin.init(pinned).ok());
+        EXPECT_EQ(withPin.loadSessions(bytes, 3600), 0u);
+        g_fakeNow += 3600;
+        TlsContext late;
+        ASSERT_TRUE(late.init(settings).ok());
+        EXPECT_EQ(late.loadSessions(bytes, 3600), 0u);
+        EXPECT_FALSE(connectOnce(late, srv.port(), nullptr));
+        TlsContext spoiled;
+        ASSERT_TRUE(spoiled.init(settings).ok());
+        EXPECT_EQ(spoiled.loadSessions(std::span<const std::byte>(saved, 12), 1 << 30), 0u);
+        std::byte wrongMagic[16384];
+        std::memcpy(wrongMagic, saved, len);
+        wrongMagic[0] = std::byte{'X'};
+        EXPECT_EQ(spoiled.loadSessions(std::span<const std::byte>(wrongMagic, len), 1 << 30), 0u);
     }
 }
 

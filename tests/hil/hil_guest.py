@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Helpers for the display and input cases that run inside the VM (tests/hil/cases/*.py): the
 # vkms card, its CRTC state and what it shows (read back through the writeback connector with
-# tests/hil/tools/drm_writeback), JPEG decoding with djpeg, picture comparison, a uinput
-# touchscreen, and waiting for a JSON event of a snapstage process.
+# tests/hil/tools/drm_writeback), JPEG decoding with djpeg, picture comparison, the colour bars
+# of vivid's and vimc's test pattern, a uinput touchscreen, waiting for a JSON event of a
+# snapstage process, and the checks a case reports.
 import fcntl
 import glob
 import json
@@ -13,6 +14,21 @@ import subprocess
 import time
 
 WRITEBACK = os.environ.get("DRM_WRITEBACK", "")
+failures = []
+
+
+def check(cond, what, detail=""):
+    """Prints "ok: WHAT" or "FAIL: WHAT (DETAIL)" and remembers a failure; returns `cond`."""
+    print(("ok: " if cond else "FAIL: ") + what + (f" ({detail})" if detail and not cond else ""))
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def summary():
+    """Prints how the checks went; returns the case's exit code."""
+    print("%d checks failed" % len(failures) if failures else "all checks passed")
+    return 1 if failures else 0
 
 
 def vkms_card():
@@ -67,6 +83,25 @@ def decode(jpeg, width=None):
                                        check=True).stdout)[0]
         args += ["-scale", "%d/8" % round(width * 8 / full)]
     return read_ppm(subprocess.run(args + [jpeg], capture_output=True, check=True).stdout)
+
+
+def bar_means(jpeg, width):
+    """Mean RGB of the middle of each of the eight colour bars across a JPEG `width` wide (the
+    test pattern of vivid and vimc), decoded by djpeg at most 480 wide."""
+    scale = 1 if width <= 480 else 2 if width <= 960 else 4
+    w, h, px = read_ppm(subprocess.run(["djpeg", "-scale", f"1/{scale}", "-pnm", jpeg],
+                                       capture_output=True, check=True).stdout)
+    means = []
+    for i in range(8):
+        x0, x1 = i * w // 8 + w // 32, (i + 1) * w // 8 - w // 32
+        acc, n = [0, 0, 0], 0
+        for y in range(h // 4, 3 * h // 4, 2):
+            row = px[(y * w + x0) * 3:(y * w + x1) * 3]
+            for c in range(3):
+                acc[c] += sum(row[c::3])
+            n += x1 - x0
+        means.append(tuple(round(a / n) for a in acc))
+    return means
 
 
 def mean_difference(screen, x, y, picture, step=3):

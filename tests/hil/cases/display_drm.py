@@ -24,14 +24,7 @@ FRAMES = 20
 sys.path.insert(0, os.path.join(SRC, "tests", "hil"))
 import hil_guest  # noqa: E402
 
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + (f" ({detail})" if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
-    return cond
+check = hil_guest.check
 
 
 def capture(card, pid, name):
@@ -158,8 +151,7 @@ def main():
     test_doctor(card, before)
     refused(f"drm:{card},connector=HDMI-A-1", "has no connector HDMI-A-1 (it has: Virtual-1)")
     refused(f"drm:{card},width=1000,height=700", "Virtual-1 has no 1000x700 mode")
-    print("%d checks failed" % len(failures) if failures else "all checks passed")
-    sys.exit(1 if failures else 0)
+    sys.exit(hil_guest.summary())
 
 
 if __name__ == "__main__":

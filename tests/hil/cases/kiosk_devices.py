@@ -21,13 +21,7 @@ PHOTO = os.path.join(SRC, "tests", "data", "photos", "lakeside-640.jpg")
 sys.path.insert(0, os.path.join(SRC, "tests", "hil"))
 import hil_guest  # noqa: E402
 
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + (f" ({detail})" if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
+check = hil_guest.check
 
 
 def vfb():
@@ -169,8 +163,7 @@ def main():
     test_fbdev_on_vfb()
     test_gpio_button()
     test_uinput_key()
-    print("%d checks failed" % len(failures) if failures else "all checks passed")
-    sys.exit(1 if failures else 0)
+    sys.exit(hil_guest.summary())
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import sys
 import time
 
 SNAPSTAGE = os.environ.get("SNAPSTAGE", "")
+sys.path.insert(0, os.path.join(os.environ.get("HIL_SRC", "."), "tests", "hil"))
+import hil_guest  # noqa: E402
 HAL_TEST = os.environ.get("HAL_TEST", "")
 TMP = os.environ.get("HIL_TMP", "/tmp")
 # vimc's sensor draws the same 75 % colour bars as vivid, left to right, as full-range RGB.
@@ -21,13 +23,7 @@ BARS = [("white", (191, 191, 191)), ("yellow", (191, 191, 0)), ("cyan", (0, 191,
         ("green", (0, 191, 0)), ("magenta", (191, 0, 191)), ("red", (191, 0, 0)),
         ("blue", (0, 0, 191)), ("black", (0, 0, 0))]
 COLOUR_TOLERANCE = 12  # JPEG; a swapped R and B is off by 191
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + (f" ({detail})" if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
+check = hil_guest.check
 
 
 def udev_initialised():
@@ -82,26 +78,6 @@ def jpeg_size(path):
     return None
 
 
-def bar_means(path, width):
-    """Mean RGB of the middle of each of the 8 bars."""
-    scale = 1 if width <= 480 else 2 if width <= 960 else 4
-    ppm = subprocess.run(["djpeg", "-scale", f"1/{scale}", "-pnm", path], capture_output=True,
-                         check=True).stdout
-    magic, dims, _, px = ppm.split(b"\n", 3)
-    assert magic == b"P6", magic
-    w, h = map(int, dims.split())
-    means = []
-    for i in range(8):
-        x0, x1 = i * w // 8 + w // 32, (i + 1) * w // 8 - w // 32
-        acc, n = [0, 0, 0], 0
-        for y in range(h // 4, 3 * h // 4, 2):
-            row = px[(y * w + x0) * 3:(y * w + x1) * 3]
-            for c in range(3):
-                acc[c] += sum(row[c::3])
-            n += x1 - x0
-        means.append(tuple(round(a / n) for a in acc))
-    return means
-
 
 def sizes_and_colours():
     # BGR888 (R,G,B in memory) is vimc's default; RGB888 (B,G,R) must come out the same.
@@ -116,7 +92,7 @@ def sizes_and_colours():
         check(f"{w}x{h} {ours}" in r.stderr, f"{what}: lent as {ours}", r.stderr.strip())
         size = jpeg_size(out)
         check(size == (w, h), f"{what}: the JPEG is {w}x{h}", str(size))
-        means = bar_means(out, w)
+        means = hil_guest.bar_means(out, w)
         bad = [f"{name} {got} not {want}" for (name, want), got in zip(BARS, means)
                if max(abs(a - b) for a, b in zip(got, want)) > COLOUR_TOLERANCE]
         check(not bad, f"{what}: the 8 colour bars in place", "; ".join(bad))
@@ -179,8 +155,7 @@ def main():
     print(f"-- errors: {time.monotonic() - t0:.1f} s")
     unit_tests()
     print(f"-- hal_test: {time.monotonic() - t0:.1f} s")
-    print(f"{len(failures)} failed" if failures else "all passed")
-    return 1 if failures else 0
+    return hil_guest.summary()
 
 
 if __name__ == "__main__":

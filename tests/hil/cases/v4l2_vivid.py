@@ -12,6 +12,8 @@ import sys
 import time
 
 SNAPSTAGE = os.environ.get("SNAPSTAGE", "")
+sys.path.insert(0, os.path.join(os.environ.get("HIL_SRC", "."), "tests", "hil"))
+import hil_guest  # noqa: E402
 FRAMES = os.environ.get("CAMERA_FRAMES", "")
 TMP = os.environ.get("HIL_TMP", "/tmp")
 DEV = "/dev/video0"
@@ -21,13 +23,7 @@ BARS = [("white", (191, 191, 191)), ("yellow", (191, 191, 0)), ("cyan", (0, 191,
         ("green", (0, 191, 0)), ("magenta", (191, 0, 191)), ("red", (191, 0, 0)),
         ("blue", (0, 0, 191)), ("black", (0, 0, 0))]
 COLOUR_TOLERANCE = 12  # JPEG and chroma subsampling; a limited-range mix-up is off by 11-16
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + (f" ({detail})" if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
+check = hil_guest.check
 
 
 def ctl(*assignments):
@@ -49,30 +45,6 @@ def capture(camera, timeout_ms=5000, limit_s=30):
     return r, out, time.monotonic() - t0
 
 
-def decode(path, width):
-    """RGB rows of the JPEG, scaled down by djpeg to at most 480 wide: (w, h, bytes)."""
-    scale = 1 if width <= 480 else 2 if width <= 960 else 4
-    ppm = subprocess.run(["djpeg", "-scale", f"1/{scale}", "-pnm", path], capture_output=True,
-                         check=True).stdout
-    magic, dims, _, px = ppm.split(b"\n", 3)
-    assert magic == b"P6", magic
-    w, h = map(int, dims.split())
-    return w, h, px
-
-
-def bar_means(path, width):
-    w, h, px = decode(path, width)
-    means = []
-    for i in range(8):
-        x0, x1 = i * w // 8 + w // 32, (i + 1) * w // 8 - w // 32
-        acc, n = [0, 0, 0], 0
-        for y in range(h // 4, 3 * h // 4, 2):
-            row = px[(y * w + x0) * 3:(y * w + x1) * 3]
-            for c in range(3):
-                acc[c] += sum(row[c::3])
-            n += x1 - x0
-        means.append(tuple(round(a / n) for a in acc))
-    return means
 
 
 def sizes_and_colours():
@@ -84,7 +56,7 @@ def sizes_and_colours():
             check(r.returncode == 0, f"{what} exits 0 in {took:.1f} s", r.stderr.strip())
             if r.returncode != 0:
                 continue
-            means = bar_means(out, w)
+            means = hil_guest.bar_means(out, w)
             bad = [f"{name} {got} not {want}" for (name, want), got in zip(BARS, means)
                    if max(abs(a - b) for a, b in zip(got, want)) > COLOUR_TOLERANCE]
             check(not bad, f"{what}: the 8 colour bars in place", "; ".join(bad))
@@ -192,8 +164,7 @@ def main():
     # The disconnect leaves vivid unusable: reload it for the cases after this one.
     subprocess.run(["modprobe", "-r", "vivid"])
     subprocess.run(["modprobe", "vivid"] + VIVID)
-    print(f"{len(failures)} failed" if failures else "all passed")
-    return 1 if failures else 0
+    return hil_guest.summary()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 #include "firmware/app/interrupt.h"
 #include "firmware/app/runtime.h"
 #include "firmware/ui/screens.h"
-#include "firmware/util/fs.h"
+#include "firmware/util/pages.h"
 
 namespace snapstage::app {
 namespace {
@@ -45,8 +45,8 @@ int runShow(Context& ctx, Args& args) {
     if (!hold.empty() && !parseHold(hold, holdSeconds))
         return ctx.events.usage(Error(Errc::Usage, "--hold takes whole seconds from 1 to 86400"),
                                 "show");
-    auto jpeg = fs::readFile(path, 64u << 20);
-    if (!jpeg) return ctx.events.failure(jpeg.error());
+    MappedFile jpeg;  // decoded from the page cache, not copied into the heap first
+    if (Status st = jpeg.open(path.c_str(), 64u << 20); !st) return ctx.events.failure(st.error());
     Runtime rt(ctx);
     auto display = rt.display();
     if (!display) return ctx.events.failure(display.error());
@@ -58,7 +58,7 @@ int runShow(Context& ctx, Args& args) {
     if (!frame) return ctx.events.failure(frame.error());
     ui::ScreenState state;
     state.kind = ui::ScreenKind::Photo;
-    state.after = *jpeg;
+    state.after = jpeg.bytes();
     auto layout = screens.render(state, *frame);
     if (!layout) return ctx.events.failure(layout.error().withContext(path.c_str()));
     if (Status st = (*display)->present(); !st) return ctx.events.failure(st.error());

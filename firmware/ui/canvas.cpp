@@ -63,6 +63,19 @@ void Canvas::fill(Rect r, Rgb c) noexcept {
             put(x, y, c);
 }
 
+void Canvas::fillAround(Rect r, Rect hole, Rgb c) noexcept {
+    int32_t x0 = std::max(hole.x, r.x), y0 = std::max(hole.y, r.y);
+    int32_t x1 = std::min(hole.right(), r.right()), y1 = std::min(hole.bottom(), r.bottom());
+    if (x0 >= x1 || y0 >= y1) {
+        fill(r, c);
+        return;
+    }
+    fill({r.x, r.y, r.w, y0 - r.y}, c);
+    fill({r.x, y1, r.w, r.bottom() - y1}, c);
+    fill({r.x, y0, x0 - r.x, y1 - y0}, c);
+    fill({x1, y0, r.right() - x1, y1 - y0}, c);
+}
+
 int32_t Canvas::textWidth(std::string_view s, const BitmapFont& font, uint32_t scale) noexcept {
     return static_cast<int32_t>(s.size() * font.width * scale);
 }

@@ -37,6 +37,8 @@ public:
     const hal::DisplayFrame& frame() const noexcept { return f_; }
 
     void fill(Rect r, Rgb c) noexcept;
+    // Fills `r` except `hole` (a picture already drawn there): the bands above, below and beside.
+    void fillAround(Rect r, Rect hole, Rgb c) noexcept;
     // Text with its top-left corner at (x, y); returns the rectangle it covers.
     Rect text(int32_t x, int32_t y, std::string_view s, const BitmapFont& font, uint32_t scale,
               Rgb c) noexcept;

@@ -155,13 +155,18 @@ Result<ScreenLayout> Screens::render(const ScreenState& s,
     const uint32_t ts = titleScale(h), bs = bodyScale(h);
     const BitmapFont& big = kFontLarge;
     const BitmapFont& small = kFontSmall;
-    c.fill(c.bounds(), kBackground);
     Status st = okStatus();
     if (s.kind == ScreenKind::Photo) {
+        // The picture first, then the background around it: each pixel is written once.
         out.after = drawImage(c, s.after, c.bounds(), st);
-        if (!st) return fail(st.error());
+        if (!st) {
+            c.fill(c.bounds(), kBackground);
+            return fail(st.error());
+        }
+        c.fillAround(c.bounds(), out.after, kBackground);
         return out;
     }
+    c.fill(c.bounds(), kBackground);
     std::string_view title = s.title.empty() ? defaultTitle(s.kind) : s.title;
     out.title =
         c.text(margin, margin, title, big, ts, s.kind == ScreenKind::Error ? kError : kText);

@@ -151,14 +151,14 @@ Status MemoryDisplay::init() {
     info_.width = *w;
     info_.height = *h;
     info_.format = DisplayFormat::Xrgb8888;
-    pixels_.reset(new (std::nothrow) uint8_t[static_cast<size_t>(*w) * *h * 4]);
-    if (!pixels_) return fail(Errc::NoMemory, "no memory for the display buffer");
+    if (Status st = pixels_.allocate(size_t{*w} * *h * 4); !st)
+        return fail(st.error().withContext("the display buffer"));
     return okStatus();
 }
 
 Result<DisplayFrame> MemoryDisplay::frame() {
     if (!pixels_) return fail(Errc::Internal, "display used before init");
-    return DisplayFrame{pixels_.get(), info_.width, info_.height, info_.width * 4, info_.format};
+    return DisplayFrame{pixels_.data(), info_.width, info_.height, info_.width * 4, info_.format};
 }
 
 Status NullDisplay::init() {

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "firmware/util/pages.h"
 #include "hal/display.h"
 
 namespace snapstage::hal {
@@ -21,7 +22,7 @@ public:
 protected:
     DeviceSpec spec_;
     DisplayInfo info_;
-    std::unique_ptr<uint8_t[]> pixels_;
+    PageBuffer pixels_;  // zeroed and mapped in at init(): black, with no faults when drawn
 };
 
 class NullDisplay final : public MemoryDisplay {

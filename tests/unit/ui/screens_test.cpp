@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -149,6 +150,36 @@ TEST_P(ScreensTest, APublicResultGetsAQrCodeInsideTheFrame) {
         for (int32_t x = l.qr.x; x < l.qr.right(); x += 2)
             dark += c.at(x, y).r < 40;
     EXPECT_GT(dark, 50);
+}
+
+TEST_P(ScreensTest, APhotoCoversTheFrameWithTheBackgroundAroundIt) {
+    // The picture is drawn first and the background only around it: every pixel of a frame
+    // left dirty by the last screen must be written, and the picture must survive.
+    std::fill(pixels_.begin(), pixels_.end(), 0x5a);
+    auto jpeg = photo();
+    ScreenState st;
+    st.kind = ScreenKind::Photo;
+    st.after = jpeg;
+    ScreenLayout l = render(st);
+    ASSERT_GT(l.after.w, 0);
+    ASSERT_TRUE(l.after.inside(bounds()));
+    Canvas c(frame_);
+    Rgb background = c.at(0, 0);  // as the display stores it (RGB565 rounds)
+    EXPECT_NE(background.r, 0x5a);
+    size_t outside = 0, bad = 0;
+    for (int32_t y = 0; y < bounds().h; ++y)
+        for (int32_t x = 0; x < bounds().w; ++x) {
+            bool in =
+                x >= l.after.x && x < l.after.right() && y >= l.after.y && y < l.after.bottom();
+            if (in) continue;
+            ++outside;
+            Rgb p = c.at(x, y);
+            bad += p.r != background.r || p.g != background.g || p.b != background.b;
+        }
+    EXPECT_GT(outside, 0u);  // the 640x400 photo is drawn at most 1:1, smaller than any screen
+    EXPECT_EQ(bad, 0u);
+    Rgb sky = c.at(l.after.x + l.after.w / 2, l.after.y + 2);
+    EXPECT_GT(sky.r + sky.g + sky.b, 200);  // the photo's bright sky, not background or dirt
 }
 
 TEST_P(ScreensTest, ABadImageIsAnErrorNotACrash) {

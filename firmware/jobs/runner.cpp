@@ -152,10 +152,10 @@ double Runner::random() noexcept {
     return static_cast<double>(rng_ >> 11) / 9007199254740992.0;
 }
 
-Status Runner::setState(Job& job, JobState state) noexcept {
+Status Runner::setState(Job& job, JobState state, bool saveNow) noexcept {
     if (job.state == state) return okStatus();
     job.state = state;
-    SNAPSTAGE_TRY(spool_.save(job));
+    if (saveNow) SNAPSTAGE_TRY(spool_.save(job));
     if (metrics_ && state == JobState::Done) metrics_->succeeded(job);
     writeMetrics();
     observer_.onState(job);
@@ -207,7 +207,9 @@ Status Runner::retrying(Job& job, Call&& call) noexcept {
 }
 
 Status Runner::submit(Job& job, cloud::Service& service) noexcept {
-    SNAPSTAGE_TRY(setState(job, JobState::Submitting));
+    // Saved by the first step's own save (of the create it starts, or of what it found): a job
+    // that stops before then is on disk as queued, and resumes the same way.
+    SNAPSTAGE_TRY(setState(job, JobState::Submitting, false));
     JobCheckpoint checkpoint(spool_, job);
     Progress progress(observer_, job, metrics_, clock_);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, &progress};
@@ -238,7 +240,8 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
         });
         if (!st) return st;
         observer_.onStatus(job, p);
-        if (p.state == cloud::RemoteState::Done) return spool_.save(job);
+        // The results are saved with the downloading state, next (downloadResults()).
+        if (p.state == cloud::RemoteState::Done) return okStatus();
         if (p.state == cloud::RemoteState::Failed)
             return finishFailed(
                 job, Error::format(Errc::ApiJobFailed, 0, "the service failed the job: %s",
@@ -279,7 +282,8 @@ Status Runner::downloadResults(Job& job, cloud::Service& service) noexcept {
         SNAPSTAGE_TRY(fs::syncParentDir(final.view()));
         job.resultExt[i].assign(ext);
         job.resultsSaved = i + 1;
-        SNAPSTAGE_TRY(spool_.save(job));
+        // The last one is saved with the done state, below.
+        if (job.resultsSaved < job.remote.resultCount) SNAPSTAGE_TRY(spool_.save(job));
         observer_.onResult(job, final.c_str(), sink.bytes());
     }
     return setState(job, JobState::Done);

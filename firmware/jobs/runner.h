@@ -75,7 +75,10 @@ private:
     Status pollUntilDone(Job& job, cloud::Service& service) noexcept;
     Status downloadResults(Job& job, cloud::Service& service) noexcept;
     Status finishFailed(Job& job, const Error& error) noexcept;
-    Status setState(Job& job, JobState state) noexcept;
+    // Moves the job to `state` and saves it, unless `saveNow` is false: then the state is written
+    // with the next save, which the caller makes before anything can happen (a state a crash
+    // could lose must be one that resuming does not need).
+    Status setState(Job& job, JobState state, bool saveNow = true) noexcept;
     void noteFailure(const Error& error) noexcept;
     void writeMetrics() noexcept;
     bool cancelled() const noexcept { return cancel_ && cancel_->load(); }

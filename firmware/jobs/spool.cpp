@@ -131,7 +131,12 @@ Status Spool::copyInto(std::string_view src, std::string_view dstDir, const char
                     static_cast<int>(ext.size()), ext.data()))
         return fail(Errc::InvalidArgument, "spool path too long");
     SNAPSTAGE_TRY(file_.open(out.view(), 0640));
-    for (;;) {
+    if (Status copied = file_.copyFrom(in.get()); copied.ok())
+        return file_.commit();
+    else if (copied.error().code() != Errc::NotSupported)
+        return failf(copied.error().code(), copied.error().detail(), "cannot copy %s: %s",
+                     srcPath.c_str(), copied.error().message());
+    for (;;) {  // no copy_file_range here: through memory
         ssize_t n = ::read(in.get(), text_.get(), kTextBytes);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)

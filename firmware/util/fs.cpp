@@ -199,6 +199,21 @@ Status AtomicFile::write(std::span<const std::byte> data) noexcept {
     return {};
 }
 
+Status AtomicFile::copyFrom(int in) noexcept {
+    if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::copyFrom before open");
+    for (;;) {
+        ssize_t n = ::copy_file_range(in, nullptr, fd_, nullptr, size_t{1} << 30, 0);
+        if (n > 0) continue;
+        if (n == 0) return {};
+        if (errno == EINTR) continue;
+        // Older kernels, file systems or sandboxes without it (and nothing copied by this call).
+        if (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP ||
+            errno == EPERM)
+            return failf(Errc::NotSupported, errno, "copy_file_range: %s", std::strerror(errno));
+        return ioFailure("cannot write", path_, errno);
+    }
+}
+
 Status AtomicFile::commit() noexcept {
     return finish(true);
 }

@@ -51,6 +51,11 @@ public:
     Status open(std::string_view path, unsigned mode = 0644) noexcept;
     // Errors: StorageFull ("no space"), StorageIo; messages name `path`.
     Status write(std::span<const std::byte> data) noexcept;
+    // Appends the rest of the open file `in` (from its offset to its end) with copy_file_range(2):
+    // the bytes stay in the kernel, not read into memory and written back. Errors as write();
+    // NotSupported when the kernel or the file systems cannot (nothing more was copied: carry
+    // on with read() and write() from where both files stand).
+    Status copyFrom(int in) noexcept;
     Status commit() noexcept;
     // commit() without the fsyncs (see replaceFile).
     Status replace() noexcept;

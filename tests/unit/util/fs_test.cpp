@@ -3,6 +3,7 @@
 #include "firmware/util/fs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -73,6 +74,31 @@ TEST_F(FsTest, AbandonedAtomicFileNeverAppears) {
     }
     EXPECT_NE(::access(path.c_str(), F_OK), 0);
     EXPECT_EQ(entries(), 0);
+}
+
+TEST_F(FsTest, AtomicFileCopiesTheRestOfAnOpenFileInTheKernel) {
+    std::string src = dir_ + "/photo.jpg", path = dir_ + "/input-1.jpg";
+    std::string content(3 * 1024 * 1024 + 17, '\0');
+    for (size_t i = 0; i < content.size(); ++i)
+        content[i] = static_cast<char>(i * 7 + i / 4096);
+    ASSERT_TRUE(writeFileAtomic(src, bytes(content)).ok());
+    int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(in, 0);
+    ASSERT_EQ(::lseek(in, 5, SEEK_SET), 5);  // from where the file stands, as read() would
+    AtomicFile f;
+    ASSERT_TRUE(f.open(path).ok());
+    ASSERT_TRUE(f.write(bytes("head|")).ok());
+    Status st = f.copyFrom(in);
+    ::close(in);
+    if (!st.ok() && st.error().code() == Errc::NotSupported)
+        GTEST_SKIP() << "no copy_file_range here: " << st.error().message();
+    ASSERT_TRUE(st.ok()) << st.error().message();
+    ASSERT_TRUE(f.commit().ok());
+    auto text = readTextFile(path, 8u << 20);
+    ASSERT_TRUE(text.ok());
+    EXPECT_TRUE(*text == "head|" + content.substr(5));
+    AtomicFile closed;
+    EXPECT_EQ(closed.copyFrom(0).error().code(), Errc::Internal);
 }
 
 TEST_F(FsTest, AtomicFileAllocatesNothingOnceConstructed) {

@@ -27,6 +27,22 @@ size_t residentPages(const void* p, size_t n) {
     return count;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+// Whether this kernel maps pages in on MADV_POPULATE_WRITE (Linux 5.14 on; an emulator may take
+// the hint and do nothing, as qemu-user does).
+bool populateWorks() {
+    const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    void* p = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    bool works =
+        ::madvise(p, 2 * page, MADV_POPULATE_WRITE) == 0 && residentPages(p, 2 * page) == 2;
+    ::munmap(p, 2 * page);
+    return works;
+}
+
 TEST(PageBuffer, AFrameSizedBufferIsZeroedPresentAndHugePageAligned) {
     const size_t size = size_t{1920} * 1080 * 4;  // not a whole number of huge pages
     PageBuffer b;
@@ -35,7 +51,9 @@ TEST(PageBuffer, AFrameSizedBufferIsZeroedPresentAndHugePageAligned) {
     EXPECT_EQ(b.size(), size);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(b.data()) % (2u << 20), 0u);
     const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    EXPECT_EQ(residentPages(b.data(), size), (size + page - 1) / page);  // no fault when drawn
+    if (populateWorks()) {
+        EXPECT_EQ(residentPages(b.data(), size), (size + page - 1) / page);  // no fault when drawn
+    }
     for (size_t i = 0; i < size; i += 4093)
         ASSERT_EQ(b.data()[i], 0) << i;
     EXPECT_EQ(b.data()[size - 1], 0);

@@ -113,6 +113,18 @@ Status HttpClient::writeRequest(Exchange& x) noexcept {
     if (x.body) SNAPSTAGE_TRY(x.body->rewind());
     HttpObserver* obs = x.req->observer;
     if (obs && x.body) obs->onUploadStart(total);
+    // A body of many writes goes out corked: full segments only, the rest when it ends (or
+    // fails: the guard uncorks on every way out).
+    struct Cork {
+        Socket* socket = nullptr;
+        ~Cork() {
+            if (socket) socket->setCorked(false);
+        }
+    } cork;
+    if (x.body && total > buf.size() - fill) {
+        cork.socket = &conn_->socket;
+        cork.socket->setCorked(true);
+    }
     for (;;) {
         // The head shares its first write with the start of the body: one record fewer.
         while (x.body && sent < total && fill < buf.size()) {

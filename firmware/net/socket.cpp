@@ -214,6 +214,11 @@ Result<size_t> Socket::write(std::span<const std::byte> data) noexcept {
     }
 }
 
+void Socket::setCorked(bool on) noexcept {
+    int value = on ? 1 : 0;
+    if (fd_.valid()) (void)::setsockopt(fd_.get(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
 bool Socket::idleConnectionBroken() const noexcept {
     if (!fd_.valid()) return true;
     pollfd p{fd_.get(), POLLIN, 0};

@@ -81,6 +81,11 @@ public:
     bool open() const noexcept { return fd_.valid(); }
     int fd() const noexcept { return fd_.get(); }
 
+    // TCP_CORK: while on, the kernel sends only full segments; turning it off sends what is
+    // left at once. For a body written in many pieces: fewer, fuller segments, and on loopback
+    // fewer wake-ups of the reader. Best effort (not a TCP socket: nothing happens).
+    void setCorked(bool on) noexcept;
+
     // The deadline every following read/write also honours (in addition to ioMs).
     void setDeadline(const Deadline& deadline) noexcept { deadline_ = deadline; }
     // True when the peer has closed or sent unexpected bytes while the socket sat idle.

@@ -3,6 +3,9 @@
 #include "firmware/net/socket.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -81,6 +84,43 @@ TEST_F(SocketTest, WriteToAClosedPeerIsNetClosed) {
         writeAll(sock_, std::span(reinterpret_cast<const std::byte*>(data.data()), data.size()));
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code(), Errc::NetClosed);
+}
+
+// A corked TCP connection holds a short write back until it is uncorked, then sends it at once.
+TEST(SocketCork, HoldsAPartialSegmentUntilUncorked) {
+    UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_TRUE(listener.valid());
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), len), 0);
+    ASSERT_EQ(::listen(listener.get(), 1), 0);
+    ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    Socket sock;
+    ASSERT_TRUE(sock.connect("127.0.0.1", ntohs(addr.sin_port), SocketTimeouts{1000, 1000},
+                             Deadline::never())
+                    .ok());
+    UniqueFd peer(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_TRUE(peer.valid());
+    auto corked = [&] {
+        int on = -1;
+        socklen_t n = sizeof on;
+        EXPECT_EQ(::getsockopt(sock.fd(), IPPROTO_TCP, TCP_CORK, &on, &n), 0);
+        return on;
+    };
+    sock.setCorked(true);
+    EXPECT_EQ(corked(), 1);
+    const char head[] = "POST / HTTP/1.1\r\n";
+    ASSERT_TRUE(writeAll(sock, std::as_bytes(std::span(head, sizeof head - 1))).ok());
+    pollfd p{peer.get(), POLLIN, 0};
+    EXPECT_EQ(::poll(&p, 1, 50),
+              0);  // held: less than a segment (the kernel's own limit is 200 ms)
+    sock.setCorked(false);
+    EXPECT_EQ(corked(), 0);
+    ASSERT_EQ(::poll(&p, 1, 1000), 1);  // sent at once
+    char got[64];
+    EXPECT_EQ(::recv(peer.get(), got, sizeof got, 0), static_cast<ssize_t>(sizeof head - 1));
 }
 
 TEST(DeadlineTest, ClampsWaits) {

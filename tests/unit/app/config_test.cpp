@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "hal/display.h"
+#include "tests/support/temp_dir.h"
 
 namespace snapstage::app {
 namespace {
@@ -225,9 +226,9 @@ TEST(Config, MissingFileIsAConfigErrorNamingIt) {
 }
 
 TEST(Config, BoardsDirOverridesTheBuiltInBoards) {
-    char tmpl[] = "/tmp/snapstage-boards-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    std::string dir = tmpl;
+    test::TempDir tmp("boards");
+    ASSERT_TRUE(tmp.ok());
+    const std::string& dir = tmp.path();
     ASSERT_EQ(std::system(("mkdir -p " + dir + "/kiosk-x").c_str()), 0);
     FILE* f = std::fopen((dir + "/kiosk-x/board.json").c_str(), "w");
     std::fputs(R"({"name": "kiosk-x", "make": "Acme", "model": "X1", "toolchain": "native",
@@ -237,7 +238,6 @@ TEST(Config, BoardsDirOverridesTheBuiltInBoards) {
     ::setenv("SNAPSTAGE_BOARDS_DIR", dir.c_str(), 1);
     auto cfg = parseConfig(R"({"board": "kiosk-x"})", "c.json");
     ::unsetenv("SNAPSTAGE_BOARDS_DIR");
-    std::system(("rm -rf " + dir).c_str());
     ASSERT_TRUE(cfg.ok()) << cfg.error().message();
     EXPECT_EQ(cfg->board.make, "Acme");
     EXPECT_EQ(cfg->camera.toString(), "pattern,width=640,height=480");

@@ -17,17 +17,14 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/temp_dir.h"
+
 namespace snapstage::hal {
 namespace {
 
 class FileCameraTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-cam-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+    void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
     void writePpm(const std::string& name, int w, int h, unsigned char value) {
         FILE* f = std::fopen((dir_ + "/" + name).c_str(), "wb");
         std::fprintf(f, "P6\n# test\n%d %d\n255\n", w, h);
@@ -35,7 +32,8 @@ protected:
             std::fputc(value, f);
         std::fclose(f);
     }
-    std::string dir_;
+    test::TempDir tmp_{"cam"};
+    const std::string dir_ = tmp_.path();
 };
 
 TEST_F(FileCameraTest, ReplaysAFolderInNameOrderAtEachImagesSize) {

@@ -16,6 +16,7 @@
 #include "hal/linux/display_fbdev.h"
 #include "hal/sim/display_memory.h"
 #include "tests/fakes/fake_fb.h"
+#include "tests/support/temp_dir.h"
 
 namespace snapstage::hal {
 namespace {
@@ -104,9 +105,9 @@ TEST(FbdevDisplayTest, AFailedFlipIsAnError) {
 }
 
 TEST(FileDisplayTest, WritesEachPresentedFrameAsAPng) {
-    char tmpl[] = "/tmp/snapstage-screens-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    std::string dir = tmpl;
+    test::TempDir tmp("screens");
+    ASSERT_TRUE(tmp.ok());
+    const std::string& dir = tmp.path();
     FileDisplay display(spec(("file:" + dir + ",width=4,height=2").c_str()));
     ASSERT_TRUE(display.init().ok());
     auto f = display.frame();
@@ -132,7 +133,6 @@ TEST(FileDisplayTest, WritesEachPresentedFrameAsAPng) {
     EXPECT_EQ(png[row0 + 1 + 3 * 3], 13);  // red of pixel 3
     EXPECT_EQ(png[row0 + 1 + 3 * 3 + 2], 30);
     EXPECT_EQ(::access((dir + "/screen-0002.png").c_str(), F_OK), 0);
-    std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(DisplayRegistryTest, NamesWhatIsAvailableAndWhatIsWrong) {

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace snapstage::jobs {
 namespace {
 
@@ -218,14 +220,11 @@ TEST(PrometheusText, ABufferTooSmallIsOverflowNotAHalfFile) {
 class MetricsTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-metrics-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
+        ASSERT_TRUE(tmp_.ok());
         std::ofstream(dir_ + "/in.jpg") << "\xff\xd8\xff\xd9";
         ASSERT_TRUE(spool_.init(dir_ + "/spool", clock_).ok());
         prom_ = dir_ + "/spool/metrics/snapstage.prom";
     }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
     Job makeJob(JobState state) {
         auto job = std::make_unique<Job>();
         EXPECT_TRUE(spool_.create(*job, {dir_ + "/in.jpg", "", ""}).ok());
@@ -234,9 +233,11 @@ protected:
         return *job;
     }
 
+    test::TempDir tmp_{"metrics"};  // first made, last removed
+    const std::string dir_ = tmp_.path();
     ManualClock clock_;
     Spool spool_;
-    std::string dir_, prom_;
+    std::string prom_;
 };
 
 TEST_F(MetricsTest, TwoWritersOnOneSpoolAddUp) {

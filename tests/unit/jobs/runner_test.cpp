@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/support/alloc_counter.h"
+#include "tests/support/temp_dir.h"
 
 namespace snapstage::jobs {
 namespace {
@@ -101,9 +102,7 @@ public:
 class RunnerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-runner-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
+        ASSERT_TRUE(tmp_.ok());
         std::ofstream(dir_ + "/in.jpg") << "\xff\xd8\xff\xd9";
         ASSERT_TRUE(spool_.init(dir_ + "/spool", clock_).ok());
         job_ = std::make_unique<Job>();
@@ -112,7 +111,6 @@ protected:
         policy_.pollMaxMs = 30000;
         policy_.pollTimeoutS = 900;
     }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
     Status run(bool wait = true, Metrics* metrics = nullptr) {
         Runner runner(spool_, api_, clock_, policy_, rec_, &cancel_, metrics);
         return runner.run(*job_, svc_, wait);
@@ -128,7 +126,8 @@ protected:
         return j->state;
     }
 
-    std::string dir_;
+    test::TempDir tmp_{"runner"};
+    const std::string dir_ = tmp_.path();
     ManualClock clock_{1800000000};
     Spool spool_;
     cloud::ApiClient api_;

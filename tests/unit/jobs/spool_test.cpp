@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/support/alloc_counter.h"
+#include "tests/support/temp_dir.h"
 
 namespace snapstage::jobs {
 namespace {
@@ -21,14 +22,11 @@ namespace {
 class SpoolTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-spool-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
+        ASSERT_TRUE(tmp_.ok());
         photo_ = dir_ + "/photo.JPG";
         std::ofstream(photo_) << "\xff\xd8\xff photo bytes \xff\xd9";
         ASSERT_TRUE(spool_.init(dir_ + "/spool", clock_).ok());
     }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
     bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
     // A job folder holding a photo and no job.json, made now by the spool's clock.
     std::string youngFolderWithoutRecord() {
@@ -47,7 +45,9 @@ protected:
         return job;
     }
 
-    std::string dir_, photo_;
+    test::TempDir tmp_{"spool"};  // first made, last removed
+    const std::string dir_ = tmp_.path();
+    std::string photo_;
     ManualClock clock_{1800000000};
     Spool spool_;
 };

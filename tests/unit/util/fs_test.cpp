@@ -16,18 +16,14 @@
 #include <vector>
 
 #include "tests/support/alloc_counter.h"
+#include "tests/support/temp_dir.h"
 
 namespace snapstage::fs {
 namespace {
 
 class FsTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-fs-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+    void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
     int entries() {
         int n = 0;
         DIR* d = ::opendir(dir_.c_str());
@@ -36,7 +32,8 @@ protected:
         ::closedir(d);
         return n;
     }
-    std::string dir_;
+    test::TempDir tmp_{"fs"};
+    const std::string dir_ = tmp_.path();
 };
 
 TEST_F(FsTest, AtomicWriteReplacesContentAndLeavesNoTemporary) {

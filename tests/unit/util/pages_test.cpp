@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <utility>
+
+#include "tests/support/temp_dir.h"
 
 namespace snapstage {
 namespace {
@@ -83,18 +84,14 @@ TEST(PageBuffer, ZeroBytesIsRefused) {
 
 class MappedFileTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/snapstage-pages-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+    void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
     std::string write(const char* name, const std::string& content) {
         std::string path = dir_ + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
         return path;
     }
-    std::string dir_;
+    test::TempDir tmp_{"pages"};
+    const std::string dir_ = tmp_.path();
 };
 
 TEST_F(MappedFileTest, TheWholeFileIsVisible) {

@@ -201,10 +201,22 @@ Status AtomicFile::write(std::span<const std::byte> data) noexcept {
 
 Status AtomicFile::copyFrom(int in) noexcept {
     if (fd_ < 0) return fail(Errc::Internal, "AtomicFile::copyFrom before open");
+    bool copiedAny = false;
     for (;;) {
         ssize_t n = ::copy_file_range(in, nullptr, fd_, nullptr, size_t{1} << 30, 0);
-        if (n > 0) continue;
-        if (n == 0) return {};
+        if (n > 0) {
+            copiedAny = true;
+            continue;
+        }
+        if (n == 0) {
+            // Some file systems (FUSE, pseudo files) answer 0 at once with bytes left to copy:
+            // then the caller reads them.
+            struct stat st {};
+            off_t at = ::lseek(in, 0, SEEK_CUR);
+            if (!copiedAny && at >= 0 && ::fstat(in, &st) == 0 && at < st.st_size)
+                return fail(Errc::NotSupported, "copy_file_range copied nothing");
+            return {};
+        }
         if (errno == EINTR) continue;
         // Older kernels, file systems or sandboxes without it (and nothing copied by this call).
         if (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP ||

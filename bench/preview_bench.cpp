@@ -17,6 +17,7 @@
 #include <libyuv.h>
 #endif
 
+#include "firmware/image/decoder.h"
 #include "firmware/image/encoder.h"
 #include "firmware/image/preview.h"
 #include "firmware/ui/screens.h"
@@ -161,12 +162,11 @@ int main(int argc, char** argv) {
         auto jpeg = encoder.encode(cam.frame.frame(), {});
         if (!jpeg) return 1;
         std::vector<std::byte> bytes(jpeg->begin(), jpeg->end());
-        ImageView mjpeg;
-        mjpeg.format = PixelFormat::Mjpeg;
-        mjpeg.width = 1920;
-        mjpeg.height = 1080;
-        mjpeg.planes[0] = {bytes, 0};
-        mjpeg.planeCount = 1;
+        image::Decoder decoder;
+        if (!decoder.init({})) return 1;
+        auto probed = decoder.probe(bytes);  // the Mjpeg view a camera lends
+        if (!probed) return 1;
+        ImageView mjpeg = *probed;
         auto spec = hal::DeviceSpec::parse("null,width=800,height=480");
         auto display = hal::makeDisplay(*spec);
         if (!display || !(*display)->init()) return 1;

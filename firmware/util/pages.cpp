@@ -97,11 +97,17 @@ Status MappedFile::open(const char* path, size_t maxBytes) noexcept {
     if (st.st_size == 0) return failf(Errc::StorageFormat, 0, "%s is empty", path);
     if (static_cast<uint64_t>(st.st_size) > maxBytes)
         return failf(Errc::Overflow, 0, "%s is larger than %zu bytes", path, maxBytes);
-    const auto size = static_cast<size_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+    if (Status mapped = map(fd.get(), static_cast<size_t>(st.st_size)); !mapped)
+        return fail(mapped.error().withContext(path));
+    return okStatus();
+}
+
+Status MappedFile::map(int fd, size_t size) noexcept {
+    release();
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (p == MAP_FAILED)
-        return failf(errno == ENOMEM ? Errc::NoMemory : Errc::StorageIo, errno, "cannot map %s: %s",
-                     path, std::strerror(errno));
+        return failf(errno == ENOMEM ? Errc::NoMemory : Errc::StorageIo, errno, "cannot map: %s",
+                     std::strerror(errno));
     data_ = static_cast<const std::byte*>(p);
     size_ = size;
     return okStatus();

@@ -60,6 +60,9 @@ public:
     // Errors: NotFound, StorageIo (not a regular file, cannot map), StorageFormat (empty),
     // Overflow (larger than `maxBytes`); messages name `path`.
     Status open(const char* path, size_t maxBytes) noexcept;
+    // Maps the first `size` (> 0) bytes of `fd`, a regular file the caller opened and checked.
+    // Errors: NoMemory, StorageIo (the message is the system's reason; the caller names the file).
+    Status map(int fd, size_t size) noexcept;
     void release() noexcept;
 
     std::span<const std::byte> bytes() const noexcept { return {data_, size_}; }

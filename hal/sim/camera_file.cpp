@@ -81,11 +81,6 @@ bool sameFile(const struct stat& st, dev_t device, ino_t inode, size_t size, tim
 
 }  // namespace
 
-void FileCamera::Mapping::unmap() noexcept {
-    if (data) ::munmap(const_cast<std::byte*>(data), size);
-    *this = Mapping{};
-}
-
 FileCamera::~FileCamera() {
     map_.unmap();
 }
@@ -133,19 +128,19 @@ Status FileCamera::mapFile(const std::string& path) noexcept {
     if (::fstat(fd.get(), &st) != 0)
         return failf(Errc::CameraIo, errno, "file: %s: %s", path.c_str(), std::strerror(errno));
     if (!S_ISREG(st.st_mode)) return notRegular(path, st.st_mode);
-    if (map_.data && sameFile(st, map_.device, map_.inode, map_.size, map_.modified)) return {};
+    if (!map_.file.bytes().empty() &&
+        sameFile(st, map_.device, map_.inode, map_.file.bytes().size(), map_.modified))
+        return {};
     map_.unmap();
     if (st.st_size <= 0) return failf(Errc::StorageFormat, 0, "file: %s is empty", path.c_str());
     if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
         return failf(Errc::CameraFormat, 0, "file: %s is larger than 256 MiB", path.c_str());
     const auto size = static_cast<size_t>(st.st_size);
-    // MAP_POPULATE: the whole file is read by the encoder, so fault it in at once.
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
-    if (p == MAP_FAILED)
-        return failf(errno == ENOMEM ? Errc::NoMemory : Errc::CameraIo, errno,
-                     "file: cannot map %s: %s", path.c_str(), std::strerror(errno));
-    map_.data = static_cast<const std::byte*>(p);
-    map_.size = size;
+    // Its pages read in at once: the whole file is read by the encoder.
+    if (Status mapped = map_.file.map(fd.get(), size); !mapped)
+        return failf(mapped.error().code() == Errc::NoMemory ? Errc::NoMemory : Errc::CameraIo,
+                     mapped.error().detail(), "file: %s: %s", path.c_str(),
+                     mapped.error().message());
     map_.device = st.st_dev;
     map_.inode = st.st_ino;
     map_.modified = st.st_mtim;
@@ -154,7 +149,7 @@ Status FileCamera::mapFile(const std::string& path) noexcept {
 
 Status FileCamera::loadInto(const std::string& path, FrameView& view) noexcept {
     SNAPSTAGE_TRY(mapFile(path));
-    std::span<const std::byte> data(map_.data, map_.size);
+    std::span<const std::byte> data = map_.file.bytes();
     auto header = probeImage(data);
     if (!header) return fail(header.error().withContext(path.c_str()));
     view = FrameView{};

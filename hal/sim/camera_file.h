@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware/util/pages.h"
 #include "hal/camera.h"
 
 namespace snapstage::hal {
@@ -36,12 +37,16 @@ public:
 private:
     // The read-only mapping of one file and the identity it was made from.
     struct Mapping {
-        const std::byte* data = nullptr;
-        size_t size = 0;
+        MappedFile file;
         dev_t device = 0;
         ino_t inode = 0;
         timespec modified{};
-        void unmap() noexcept;
+        void unmap() noexcept {
+            file.release();
+            device = 0;
+            inode = 0;
+            modified = {};
+        }
     };
 
     Status mapFile(const std::string& path) noexcept;

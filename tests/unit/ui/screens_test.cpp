@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware/image/decoder.h"
 #include "hal/camera.h"
 #include "tests/support/alloc_counter.h"
 
@@ -251,12 +252,13 @@ TEST_P(ScreensTest, TheReadyScreenShowsTheCameraLiveBelowTheChooser) {
 TEST_P(ScreensTest, AnMjpegCameraIsPreviewedThroughTheDecoderAtTheSameSize) {
     // Given an MJPEG camera's frame (a 640x400 JPEG)
     auto jpeg = photo();
-    ImageView frame;
-    frame.format = PixelFormat::Mjpeg;
-    frame.width = 640;
-    frame.height = 400;
-    frame.planes[0] = {jpeg, 0};
-    frame.planeCount = 1;
+    image::Decoder decoder;
+    ASSERT_TRUE(decoder.init({}).ok());
+    auto probed = decoder.probe(jpeg);  // the Mjpeg view a camera lends
+    ASSERT_TRUE(probed.ok());
+    ImageView frame = *probed;
+    ASSERT_EQ(frame.width, 640u);
+    ASSERT_EQ(frame.height, 400u);
     ASSERT_TRUE(screens_.initPreview(PixelFormat::Mjpeg).ok());
     ScreenState st;
     st.kind = ScreenKind::Ready;

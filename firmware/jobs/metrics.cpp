@@ -118,7 +118,25 @@ Status Metrics::flush(net::HandshakeCounts hs) noexcept {
     SNAPSTAGE_TRY(spool_->census(census));
     auto text = formatPrometheus(total, census, std::span(text_.get(), kTextBytes));
     if (!text) return fail(text.error());
-    return fs::replaceFile(textfile_.view(), fs::bytes(*text), 0644);
+    SNAPSTAGE_TRY(fs::replaceFile(textfile_.view(), fs::bytes(*text), 0644));
+    changed_ = false;
+    lastWriteMs_ = spool_->clock().monotonicMs();
+    return okStatus();
+}
+
+void Metrics::changed(net::HandshakeCounts handshakes) noexcept {
+    if (!enabled()) return;
+    changed_ = true;
+    flushIfDue(handshakes);
+}
+
+void Metrics::flushIfDue(net::HandshakeCounts handshakes) noexcept {
+    if (changed_ && spool_->clock().monotonicMs() - lastWriteMs_ >= kSpacingMs)
+        flushOrWarn(handshakes);
+}
+
+void Metrics::flushPending(net::HandshakeCounts handshakes) noexcept {
+    if (changed_ || !pending_.empty()) flushOrWarn(handshakes);
 }
 
 void Metrics::flushOrWarn(net::HandshakeCounts handshakes) noexcept {

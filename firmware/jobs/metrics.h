@@ -109,6 +109,18 @@ public:
     // flush(), with the first failure of the process logged as a warning: metrics never stop a
     // job.
     void flushOrWarn(net::HandshakeCounts handshakes) noexcept;
+    // A job changed state as it runs: written at once (flushOrWarn) when the last write is at
+    // least kSpacingMs old, else kept for flushIfDue() or flushPending(). A job's steps follow
+    // each other within milliseconds, and a scrape (15 s to a minute apart) sees none of them;
+    // spaced, a job that takes a second writes the file twice (at the command's start and at
+    // the run's end) instead of at every step, and a card is spared the rest.
+    void changed(net::HandshakeCounts handshakes) noexcept;
+    // Writes a kept change once kSpacingMs have passed since the last write: called as a job
+    // uploads, polls and downloads, so that a long step shows in the file within seconds.
+    void flushIfDue(net::HandshakeCounts handshakes) noexcept;
+    // Writes a kept change or anything noted, whatever the spacing: the end of a run of a job.
+    void flushPending(net::HandshakeCounts handshakes) noexcept;
+    static constexpr int64_t kSpacingMs = 5000;
 
     // Reads the spool's counters as they stand (tests, `doctor`). Errors: Storage*.
     Status readTotals(Counters& out) noexcept;
@@ -120,7 +132,9 @@ private:
     FixedString<fs::kMaxPathBytes> textfile_, record_, lock_;
     Counters pending_;
     net::HandshakeCounts seenHandshakes_;
-    std::unique_ptr<char[]> text_;  // the record and the Prometheus text, in turn
+    bool changed_ = false;                 // a change kept for a later write
+    int64_t lastWriteMs_ = INT64_MIN / 2;  // monotonic; long ago until the first write
+    std::unique_ptr<char[]> text_;         // the record and the Prometheus text, in turn
     bool warned_ = false;
     static constexpr size_t kTextBytes = 16 * 1024;
     static constexpr size_t kCensusJobs = 4096;  // finished jobs whose census is remembered

@@ -25,8 +25,9 @@ private:
 // Transfer progress to the observer; upload bytes and times to the metrics.
 class Progress final : public net::HttpObserver {
 public:
-    Progress(RunObserver& o, const Job& job, Metrics* metrics, Clock& clock) noexcept
-        : o_(o), job_(job), metrics_(metrics), clock_(clock) {}
+    Progress(RunObserver& o, const Job& job, Metrics* metrics, Clock& clock,
+             const cloud::ApiClient& api) noexcept
+        : o_(o), job_(job), metrics_(metrics), clock_(clock), api_(api) {}
     void onUploadStart(uint64_t) noexcept override {
         startMs_ = clock_.monotonicMs();
         sent_ = 0;
@@ -34,6 +35,7 @@ public:
     void onUpload(uint64_t sent, uint64_t total) noexcept override {
         if (metrics_ && sent > sent_) metrics_->uploaded(sent - sent_);
         sent_ = sent;
+        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
         o_.onUpload(job_, sent, total);
     }
     void onUploadAnswered(int) noexcept override {
@@ -41,6 +43,7 @@ public:
             metrics_->uploadTook(static_cast<double>(clock_.monotonicMs() - startMs_) / 1000);
     }
     void onDownload(uint64_t got, int64_t total) noexcept override {
+        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
         o_.onDownload(job_, got, total);
     }
 
@@ -49,6 +52,7 @@ private:
     const Job& job_;
     Metrics* metrics_;
     Clock& clock_;
+    const cloud::ApiClient& api_;
     int64_t startMs_ = 0;
     uint64_t sent_ = 0;
 };
@@ -157,7 +161,7 @@ Status Runner::setState(Job& job, JobState state, bool saveNow) noexcept {
     job.state = state;
     if (saveNow) SNAPSTAGE_TRY(spool_.save(job));
     if (metrics_ && state == JobState::Done) metrics_->succeeded(job);
-    writeMetrics();
+    if (metrics_) metrics_->changed(api_.tlsHandshakes());  // the rest at the run's end
     observer_.onState(job);
     return okStatus();
 }
@@ -168,7 +172,7 @@ void Runner::noteFailure(const Error& error) noexcept {
 }
 
 void Runner::writeMetrics() noexcept {
-    if (metrics_) metrics_->flushOrWarn(api_.tlsHandshakes());
+    if (metrics_) metrics_->flushPending(api_.tlsHandshakes());
 }
 
 Status Runner::finishFailed(Job& job, const Error& error) noexcept {
@@ -211,7 +215,7 @@ Status Runner::submit(Job& job, cloud::Service& service) noexcept {
     // that stops before then is on disk as queued, and resumes the same way.
     SNAPSTAGE_TRY(setState(job, JobState::Submitting, false));
     JobCheckpoint checkpoint(spool_, job);
-    Progress progress(observer_, job, metrics_, clock_);
+    Progress progress(observer_, job, metrics_, clock_, api_);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, &progress};
     while (!job.remote.submitted) {
         Status st = retrying(job, [&] { return service.step(ctx); });
@@ -240,6 +244,7 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
         });
         if (!st) return st;
         observer_.onStatus(job, p);
+        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
         // The results are saved with the downloading state, next (downloadResults()).
         if (p.state == cloud::RemoteState::Done) return okStatus();
         if (p.state == cloud::RemoteState::Failed)
@@ -258,7 +263,7 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
 Status Runner::downloadResults(Job& job, cloud::Service& service) noexcept {
     SNAPSTAGE_TRY(setState(job, JobState::Downloading));
     JobCheckpoint checkpoint(spool_, job);
-    Progress progress(observer_, job, metrics_, clock_);
+    Progress progress(observer_, job, metrics_, clock_, api_);
     cloud::StepContext ctx{api_, job.request, job.remote, checkpoint, &progress};
     ResultSink sink;
     while (job.resultsSaved < job.remote.resultCount) {
@@ -298,10 +303,8 @@ Status Runner::run(Job& job, cloud::Service& service, bool wait) noexcept {
                    "no space on the spool (%.*s): job %s is kept and resumes once there is room "
                    "(snapstage jobs --resume)",
                    static_cast<int>(spool_.dir().size()), spool_.dir().data(), job.id.c_str());
-    if (!st) {
-        noteFailure(st.error());  // unless finishFailed() counted it already
-        writeMetrics();
-    }
+    if (!st) noteFailure(st.error());  // unless finishFailed() counted it already
+    writeMetrics();  // the run's last state and counts, however soon after the last write
     return st;
 }
 

@@ -280,6 +280,48 @@ TEST_F(MetricsTest, TwoWritersOnOneSpoolAddUp) {
     EXPECT_EQ(totals.uploadBytes, 1500u);
 }
 
+TEST_F(MetricsTest, StateChangesAreSpacedAndTheRunsEndWritesWhatWasKept) {
+    // Given the file written at a command's start, with one job queued
+    Metrics m;
+    ASSERT_TRUE(m.init(spool_, prom_).ok());
+    Job job = makeJob(JobState::Queued);
+    ASSERT_TRUE(m.flush({}).ok());
+    auto jobs = [&](const char* state) {
+        return Exposition{readAll(prom_)}
+            .samples[std::string("snapstage_jobs{state=\"") + state + "\"}"];
+    };
+    EXPECT_EQ(jobs("queued"), "1");
+    // When the job moves on within the spacing
+    job.state = JobState::Processing;
+    ASSERT_TRUE(spool_.save(job).ok());
+    m.changed({});
+    clock_.advanceMs(Metrics::kSpacingMs - 1);
+    m.flushIfDue({});
+    // Then the file is not written yet
+    EXPECT_EQ(jobs("queued"), "1");
+    EXPECT_EQ(jobs("processing"), "0");
+    // When the spacing has passed, Then the next progress or poll writes the change
+    clock_.advanceMs(1);
+    m.flushIfDue({});
+    EXPECT_EQ(jobs("processing"), "1");
+    // When it changes again at once, Then that waits, and the run's end writes it
+    job.state = JobState::Done;
+    ASSERT_TRUE(spool_.save(job).ok());
+    m.succeeded(job);
+    m.changed({});
+    EXPECT_EQ(jobs("done"), "0");
+    m.flushPending({});
+    EXPECT_EQ(jobs("done"), "1");
+    EXPECT_EQ(Exposition{readAll(prom_)}.samples["snapstage_job_duration_seconds_count"], "1");
+    // When nothing changed or was noted since, Then nothing is written, however long after
+    ASSERT_EQ(::unlink(prom_.c_str()), 0);
+    clock_.advanceMs(60'000);
+    m.flushIfDue({});
+    m.flushPending({});
+    struct stat st {};
+    EXPECT_NE(::stat(prom_.c_str(), &st), 0);
+}
+
 TEST_F(MetricsTest, TheFileAndItsFolderAreReadableByOthers) {
     ::umask(077);
     Metrics m;

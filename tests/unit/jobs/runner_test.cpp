@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -95,8 +98,14 @@ public:
     void onResult(const Job&, const char* path, uint64_t) noexcept override {
         results.push_back(path);
     }
+    void onState(const Job&) noexcept override {
+        struct stat st {};
+        if (!watch.empty()) inodes.push_back(::stat(watch.c_str(), &st) == 0 ? st.st_ino : 0);
+    }
     std::vector<int64_t> retries;
     std::vector<std::string> results;
+    std::string watch;          // a file whose inode is noted at every state change
+    std::vector<ino_t> inodes;  // (replaced whole, a file gets a new one)
 };
 
 class RunnerTest : public ::testing::Test {
@@ -258,6 +267,34 @@ TEST_F(RunnerTest, ASecondJobAllocatesNothingInTheProjectsCode) {
     ASSERT_TRUE(run(true, &metrics).ok());  // the metrics written at every state change too
     EXPECT_EQ(scope.stop().operatorNew, 0u);
     EXPECT_EQ(totals(metrics).job.count, 2u);
+}
+
+TEST_F(RunnerTest, AQuickJobWritesTheMetricsAtItsRunsEnd) {
+    // Given the file written at the command's start
+    Metrics metrics;
+    const std::string prom = dir_ + "/spool/metrics/snapstage.prom";
+    ASSERT_TRUE(metrics.init(spool_, prom).ok());
+    ASSERT_TRUE(metrics.flush({}).ok());
+    struct stat before {};
+    ASSERT_EQ(::stat(prom.c_str(), &before), 0);
+    // When a job runs its steps within the spacing (no poll waits on this clock)
+    policy_.pollMinMs = policy_.pollMaxMs = 100;
+    svc_.doneAfterPolls = 2;
+    rec_.watch = prom;
+    ASSERT_TRUE(run(true, &metrics).ok());
+    ASSERT_LT(clock_.sleptMs(), Metrics::kSpacingMs);
+    // Then no step wrote the file: submitting, processing, downloading, done
+    ASSERT_EQ(rec_.inodes.size(), 4u);
+    for (ino_t ino : rec_.inodes)
+        EXPECT_EQ(ino, before.st_ino);
+    // but the run's end did, with the job done
+    struct stat after {};
+    ASSERT_EQ(::stat(prom.c_str(), &after), 0);
+    EXPECT_NE(after.st_ino, before.st_ino);
+    std::ifstream in(prom);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("snapstage_jobs{state=\"done\"} 1\n"), std::string::npos);
+    EXPECT_EQ(totals(metrics).job.count, 1u);
 }
 
 TEST_F(RunnerTest, MetricsCountEachRunsEndOnce) {

@@ -64,6 +64,32 @@ Status removeFlatDir(const char* dir) {
     return okStatus();
 }
 
+// metrics.census: the finished jobs a census has seen, so that the next process does not read
+// them again (a finished job stays as it is until it is removed). Host byte order: the file
+// never leaves the device. A file that is not exactly what save() writes is ignored whole and
+// replaced by the next census: it is a cache, and any valid one only lists finished jobs.
+constexpr const char* kCensusFile = "metrics.census";
+constexpr char kCensusMagic[8] = {'s', 's', 'c', 'e', 'n', 's', '1', '\n'};
+struct CensusRecord {
+    char id[24];  // NUL-padded
+    uint64_t bytes;
+    uint8_t state;
+    uint8_t zero[7];
+};
+static_assert(sizeof(CensusRecord) == 40);
+
+bool readExactly(int fd, void* out, size_t size) {
+    auto* p = static_cast<char*>(out);
+    while (size > 0) {
+        ssize_t n = ::read(fd, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        size -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
 }  // namespace
 
 void setSpoolNotice(SpoolNotice n) noexcept {
@@ -306,7 +332,78 @@ Status Spool::keepCensus(size_t jobs) noexcept {
     if (!finished_) return fail(Errc::NoMemory, "no memory for the spool's census");
     finishedCapacity_ = jobs;
     finishedCount_ = 0;
+    loadCensus();
     return okStatus();
+}
+
+void Spool::loadCensus() noexcept {
+    finishedCount_ = 0;
+    censusChanged_ = false;
+    FixedString<fs::kMaxPathBytes> path;
+    if (!path.format("%s/%s", dir_.c_str(), kCensusFile)) return;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid()) return;  // none yet: the first census writes it
+    censusChanged_ = true;    // until it proves whole: replaced by the next census
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    size_t size = static_cast<size_t>(st.st_size);
+    if (size < sizeof kCensusMagic || (size - sizeof kCensusMagic) % sizeof(CensusRecord) != 0)
+        return;
+    size_t left = (size - sizeof kCensusMagic) / sizeof(CensusRecord);
+    char magic[sizeof kCensusMagic];
+    if (left > finishedCapacity_ || !readExactly(fd.get(), magic, sizeof magic) ||
+        std::memcmp(magic, kCensusMagic, sizeof magic) != 0)
+        return;
+    CensusRecord chunk[32];
+    while (left > 0) {
+        size_t n = std::min(left, std::size(chunk));
+        if (!readExactly(fd.get(), chunk, n * sizeof(CensusRecord)))
+            return (void)(finishedCount_ = 0);
+        for (size_t i = 0; i < n; ++i) {
+            const CensusRecord& r = chunk[i];
+            std::string_view id(r.id, ::strnlen(r.id, sizeof r.id));
+            auto state = static_cast<JobState>(r.state);
+            bool inOrder =
+                finishedCount_ == 0 || std::string_view(finished_[finishedCount_ - 1].id) < id;
+            if (id.size() == sizeof r.id || !plausibleId(id) || r.state >= kJobStates ||
+                !finished(state) || !inOrder)
+                return (void)(finishedCount_ = 0);
+            Finished& f = finished_[finishedCount_++];
+            std::memcpy(f.id, id.data(), id.size());
+            f.id[id.size()] = '\0';
+            f.bytes = r.bytes;
+            f.state = state;
+            f.seen = false;
+        }
+        left -= n;
+    }
+    censusChanged_ = false;
+}
+
+void Spool::saveCensus() noexcept {
+    FixedString<fs::kMaxPathBytes> path;
+    fs::AtomicFile out;  // its own: a census may come while a job's file is open
+    if (!path.format("%s/%s", dir_.c_str(), kCensusFile) || !out.open(path.view(), 0640)) return;
+    Status st = out.write(std::as_bytes(std::span(kCensusMagic)));
+    CensusRecord chunk[32];
+    for (size_t done = 0; st && done < finishedCount_;) {
+        size_t n = std::min(finishedCount_ - done, std::size(chunk));
+        std::memset(chunk, 0, sizeof chunk);
+        for (size_t i = 0; i < n; ++i) {
+            const Finished& f = finished_[done + i];
+            std::memcpy(chunk[i].id, f.id, ::strnlen(f.id, sizeof f.id));
+            chunk[i].bytes = f.bytes;
+            chunk[i].state = static_cast<uint8_t>(f.state);
+        }
+        st = out.write(std::as_bytes(std::span(chunk, n)));
+        done += n;
+    }
+    // Not fsync'd, as the metrics: a power cut may take it back, and the next census reads
+    // again what it no longer lists.
+    if (st && out.replace())
+        censusChanged_ = false;
+    else
+        out.abandon();
 }
 
 Spool::Finished* Spool::findFinished(std::string_view id) noexcept {
@@ -330,12 +427,15 @@ void Spool::rememberFinished(std::string_view id, JobState state, uint64_t bytes
     at->state = state;
     at->seen = true;
     ++finishedCount_;
+    censusChanged_ = true;
 }
 
 void Spool::forgetUnseen() noexcept {
     Finished* end = std::remove_if(finished_.get(), finished_.get() + finishedCount_,
                                    [](const Finished& f) { return !f.seen; });
-    finishedCount_ = static_cast<size_t>(end - finished_.get());
+    size_t left = static_cast<size_t>(end - finished_.get());
+    if (left != finishedCount_) censusChanged_ = true;
+    finishedCount_ = left;
     for (size_t i = 0; i < finishedCount_; ++i)
         finished_[i].seen = false;
 }
@@ -370,7 +470,8 @@ Status Spool::census(SpoolCensus& out) noexcept {
         if (finished(state) && finished_) rememberFinished(e->d_name, state, *bytes);
     }
     ::closedir(d);
-    if (finished_) forgetUnseen();  // removed jobs
+    if (finished_) forgetUnseen();                  // removed jobs
+    if (finished_ && censusChanged_) saveCensus();  // before the size: it counts the file too
     auto rest = fs::diskUsage(dir_.c_str(), 4, "jobs");
     if (!rest) return fail(rest.error());
     out.bytes = *rest + jobBytes;

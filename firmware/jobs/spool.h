@@ -82,8 +82,10 @@ public:
     Status census(SpoolCensus& out) noexcept;
     // Lets census() remember up to `jobs` finished jobs (a finished job's state and size stay
     // as they are until it is removed), so that it reads only the unfinished ones: a census of
-    // a spool of a thousand jobs then costs a folder listing. Allocates (40 bytes a job).
-    // Errors: NoMemory.
+    // a spool of a thousand jobs then costs a folder listing. What it remembers is kept for the
+    // next process in <dir>/metrics.census (rewritten by census() when it changed, not
+    // fsync'd) and read back here, so that a `submit` per photo does not read every job of a
+    // week's spool again. Allocates (40 bytes a job). Errors: NoMemory.
     Status keepCensus(size_t jobs) noexcept;
 
     // A small file beside the jobs (the catalog cache): read into a string, written durably.
@@ -106,6 +108,8 @@ private:
     Finished* findFinished(std::string_view id) noexcept;
     void rememberFinished(std::string_view id, JobState state, uint64_t bytes) noexcept;
     void forgetUnseen() noexcept;
+    void loadCensus() noexcept;  // best effort: a cache
+    void saveCensus() noexcept;
     Status copyInto(std::string_view src, std::string_view dstDir, const char* name,
                     FixedString<512>& out) noexcept;
 
@@ -118,6 +122,7 @@ private:
     bool exclusive_ = false;  // lock_ is held alone (resume, the kiosk)
     std::unique_ptr<Finished[]> finished_;
     size_t finishedCount_ = 0, finishedCapacity_ = 0;
+    bool censusChanged_ = false;  // finished_ differs from <dir>/metrics.census
     static constexpr size_t kTextBytes = 64 * 1024;
 };
 

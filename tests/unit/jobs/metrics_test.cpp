@@ -403,5 +403,45 @@ TEST_F(MetricsTest, TheCensusRemembersFinishedJobsAndForgetsRemovedOnes) {
     EXPECT_LT(third.bytes, second.bytes);
 }
 
+TEST_F(MetricsTest, TheNextProcessTakesTheFinishedJobsFromTheCensusFile) {
+    // Given a census that has seen a done job and a processing one
+    ASSERT_TRUE(spool_.keepCensus(8).ok());
+    Job done = makeJob(JobState::Done);
+    makeJob(JobState::Processing);
+    SpoolCensus first;
+    ASSERT_TRUE(spool_.census(first).ok());
+    const std::string file = dir_ + "/spool/metrics.census";
+    EXPECT_EQ(readAll(file).size(), 8u + 40u);  // the done job only
+    // When another process counts, with the done job's record no longer readable
+    std::ofstream(dir_ + "/spool/jobs/" + done.id.c_str() + "/job.json") << "not json";
+    auto census = [&](SpoolCensus& out) {
+        Spool next;  // a new process
+        ASSERT_TRUE(next.init(dir_ + "/spool", clock_).ok());
+        ASSERT_TRUE(next.keepCensus(8).ok());
+        ASSERT_TRUE(next.census(out).ok());
+    };
+    SpoolCensus second;
+    census(second);
+    // Then the done job is counted from the file, the unfinished one read
+    EXPECT_EQ(second.jobs[static_cast<size_t>(JobState::Done)], 1u);
+    EXPECT_EQ(second.jobs[static_cast<size_t>(JobState::Processing)], 1u);
+    // When the file is damaged, Then it is ignored whole (the unreadable job is not counted)
+    // and replaced by what that census saw
+    std::ofstream(file) << "ssc";
+    SpoolCensus third;
+    census(third);
+    EXPECT_EQ(third.jobs[static_cast<size_t>(JobState::Done)], 0u);
+    EXPECT_EQ(third.jobs[static_cast<size_t>(JobState::Processing)], 1u);
+    EXPECT_EQ(readAll(file), std::string("sscens1\n"));
+    // When a listed job is gone, Then the next census forgets it and writes the file again
+    std::ofstream(file).close();
+    ASSERT_TRUE(spool_.census(first).ok());  // the first process: nothing new, nothing written
+    EXPECT_EQ(readAll(file), "");
+    ASSERT_EQ(std::system(("rm -rf " + dir_ + "/spool/jobs/" + done.id.c_str()).c_str()), 0);
+    ASSERT_TRUE(spool_.census(first).ok());
+    EXPECT_EQ(first.jobs[static_cast<size_t>(JobState::Done)], 0u);
+    EXPECT_EQ(readAll(file), std::string("sscens1\n"));
+}
+
 }  // namespace
 }  // namespace snapstage::jobs

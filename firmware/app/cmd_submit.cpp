@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "an optional second angle) is copied into the spool first, then uploaded, processed and\n"
     "polled, and the results are downloaded into the job's folder in the spool. A job cut short\n"
     "(Ctrl-C, power loss, no network) resumes with `snapstage jobs --resume`, never twice.\n"
+    "Finished jobs older than spool.keep_days are removed from the spool first.\n"
     "\n"
     "  --service V, --api A  the service (default: the config's service.vendor and .api)\n"
     "  --tool NAME        the tool (AI HomeDesign v3: tool-virtual-staging, ...; v1: the service\n"
@@ -170,6 +171,10 @@ int runSubmit(Context& ctx, Args& args) {
     if (Status st = rt.openService({o.vendor, o.api}); !st) return report(ctx, st.error());
     if (Status st = rt.openSpool(); !st) return report(ctx, st.error());
     if (Status st = rt.ownSpool(false); !st) return report(ctx, st.error());
+    // A box that runs a submit per photo may never run `jobs`: retention happens here too.
+    if (auto pruned = rt.spool().prune(ctx.config.spool.keepDays); pruned && *pruned)
+        ctx.events.say("removed %zu finished job(s) older than %u days", *pruned,
+                       ctx.config.spool.keepDays);
     rt.writeMetrics();
 
     auto job = std::make_unique<jobs::Job>();

@@ -7,6 +7,7 @@
 
 #include "firmware/app/clock_floor.h"
 #include "firmware/net/socket.h"
+#include "firmware/util/log.h"
 
 namespace snapstage::app {
 
@@ -152,7 +153,16 @@ void JobWorker::resumeAll() noexcept {
     unfinished_ = left;
 }
 
+void JobWorker::prune() noexcept {
+    uint32_t days = rt_.context().config.spool.keepDays;
+    if (auto pruned = rt_.spool().prune(days); pruned && *pruned)
+        LOG_INFO("removed %zu finished job(s) older than %u days", *pruned, days);
+}
+
 void JobWorker::loop() noexcept {
+    // Retention at start and then hourly: a kiosk runs for months, and nothing else prunes.
+    prune();
+    int64_t lastPrune = rt_.clock().monotonicMs();
     resumeAll();
     int64_t lastResume = rt_.clock().monotonicMs();
     for (;;) {
@@ -194,6 +204,10 @@ void JobWorker::loop() noexcept {
         if (unfinished_ > 0 && rt_.clock().monotonicMs() - lastResume >= retryMs_) {
             lastResume = rt_.clock().monotonicMs();
             resumeAll();
+        }
+        if (rt_.clock().monotonicMs() - lastPrune >= kPruneEveryMs) {
+            lastPrune = rt_.clock().monotonicMs();
+            prune();
         }
     }
 }

@@ -61,6 +61,8 @@ private:
     void loop() noexcept;
     void runOne(jobs::Job& job) noexcept;
     void resumeAll() noexcept;
+    void prune() noexcept;  // finished jobs older than spool.keep_days
+    static constexpr int64_t kPruneEveryMs = 3600 * 1000;
     void post(const WorkerNews& news) noexcept;
 
     Runtime& rt_;

@@ -67,7 +67,9 @@ public:
     // The ids of every job folder, oldest first (start-up and listing: allocates).
     Result<std::vector<JobId>> ids() const noexcept;
     // Removes finished jobs last updated more than `keepDays` days ago; unfinished jobs are never
-    // removed. Returns how many were removed.
+    // removed. Returns how many were removed. Reads only the jobs made before the cutoff (the
+    // time is in the id), so it costs a folder listing on a spool with nothing to remove, and
+    // a damaged job.json of a younger job is left for the next load() to move aside.
     Result<size_t> prune(uint32_t keepDays) noexcept;
 
     // <dir>/jobs/<id> and <dir>/jobs/<id>/<name>, into `out`.

@@ -1074,22 +1074,41 @@ class SpoolTest(JobsTestCase):
         self.assertResult(self.submit(self.v3, variant(87), *STAGING))
         self.assertEqual(len(self.v3.jobs()), 2)
 
+    def age_job(self, client, job, days):
+        """Makes `job` look made and last saved `days` ago: its record's times and its id (which
+        holds the time it was made, as the spool names jobs). Returns the new id."""
+        then = int(time.time()) - days * 86400
+        new = time.strftime("%Y%m%d-%H%M%S", time.gmtime(then)) + job[15:]
+        jobs_dir = os.path.join(client.spool, "jobs")
+        os.rename(os.path.join(jobs_dir, job), os.path.join(jobs_dir, new))
+        path = os.path.join(jobs_dir, new, "job.json")
+        with open(path) as f:
+            record = json.load(f)
+        record["id"] = new
+        record["created"] = record["updated"] = then
+        with open(path, "w") as f:
+            json.dump(record, f)
+        return new
+
     def test_old_finished_jobs_are_pruned_unfinished_ones_never(self):
         done = self.submit(self.v3, variant(88), *STAGING).named("job.created")[0]["job"]
         waiting = self.submit(self.v3, variant(89), *STAGING, "--no-wait")
         waiting = waiting.named("job.created")[0]["job"]
-        month_ago = int(time.time()) - 30 * 86400
-        for job in (done, waiting):
-            path = os.path.join(self.v3.spool, "jobs", job, "job.json")
-            with open(path) as f:
-                record = json.load(f)
-            record["created"] = record["updated"] = month_ago
-            with open(path, "w") as f:
-                json.dump(record, f)
+        done = self.age_job(self.v3, done, 30)
+        waiting = self.age_job(self.v3, waiting, 30)
         r = self.run_client(self.v3, "jobs", json_events=False)
         self.assertIn("removed 1 finished job(s) older than 7 days", r.stderr)
         self.assertEqual(self.v3.job_dirs(), [waiting])
         self.assertEqual(list(self.v3.jobs()), [waiting])
+
+    def test_a_submit_prunes_old_finished_jobs_too(self):
+        # A box that runs a submit per photo never runs `jobs`: its spool must not fill up.
+        old = self.submit(self.v3, variant(90), *STAGING).named("job.created")[0]["job"]
+        old = self.age_job(self.v3, old, 8)
+        recent = self.submit(self.v3, variant(91), *STAGING)
+        self.assertIn("removed 1 finished job(s) older than 7 days", recent.stderr)
+        recent = recent.named("job.created")[0]["job"]
+        self.assertEqual(self.v3.job_dirs(), [recent])
 
     # Regression (fixed): a SIGKILL after the process was created and saved (remote.submitted) but before the
     # runner saved submitted_at and the state "processing" leaves submitted_at 0 in job.json;

@@ -210,6 +210,37 @@ class KioskTest(unittest.TestCase):
         self.assertGreater(int(metrics["snapstage_last_success_timestamp_seconds"]), 0)
         self.assertEqual(metrics["snapstage_upload_duration_seconds_count"], "1")
 
+    def test_the_kiosk_prunes_old_finished_jobs_at_start(self):
+        # A kiosk runs for months and nothing else runs `jobs`: it removes finished jobs older
+        # than spool.keep_days (7 by default) itself, and never an unfinished one.
+        sandbox = Sandbox(os.path.join(self.dir, "sandbox"))
+        self.addCleanup(sandbox.stop)
+        config = self.config(sandbox.line["base_url"], sandbox.line["ca_file"])
+        jobs = os.path.join(self.dir, "spool", "jobs")
+
+        def job(days, state):
+            then = int(time.time()) - days * 86400
+            job_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime(then)) + "-%06x" % days
+            os.makedirs(os.path.join(jobs, job_id))
+            shutil.copy(os.path.join(DATA, "photos", "lakeside-640.jpg"),
+                        os.path.join(jobs, job_id, "input-1.jpg"))
+            with open(os.path.join(jobs, job_id, "job.json"), "w") as f:
+                json.dump({"format": 1, "id": job_id, "state": state, "vendor": "aihomedesign",
+                           "api": "v3", "created": then, "updated": then,
+                           "tool": "tool-virtual-staging", "inputs": {"image": "input-1.jpg"},
+                           "remote": {}}, f)
+            return job_id
+
+        old_done, old_failed, week_done = job(30, "done"), job(9, "failed"), job(6, "done")
+        env = dict(os.environ, SNAPSTAGE_API_KEY="sandbox-key")
+        r = subprocess.run([BIN, "-c", config, "run", "--input", "script:quit@1000",
+                            "--countdown", "0"], env=env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("removed 2 finished job(s) older than 7 days", r.stderr)
+        self.assertEqual(sorted(os.listdir(jobs)), [week_done])
+        self.assertFalse({old_done, old_failed} & set(os.listdir(jobs)))
+
 
 class ShowTest(unittest.TestCase):
     def setUp(self):

@@ -141,6 +141,24 @@ TEST_F(SpoolTest, RetentionPrunesOldFinishedJobsOnly) {
     EXPECT_TRUE(spool_.load(open->id.view(), *job).ok());
 }
 
+TEST_F(SpoolTest, RetentionReadsOnlyJobsMadeBeforeTheCutoff) {
+    // Given a job made now whose job.json is damaged
+    auto young = newJob();
+    std::string folder = dir_ + "/spool/jobs/" + young->id.c_str();
+    std::ofstream(folder + "/job.json") << "{\"format\":1,";
+    // When retention runs, Then it does not read it (its id says it is too young to remove)
+    auto removed = spool_.prune(7);
+    ASSERT_TRUE(removed.ok());
+    EXPECT_EQ(*removed, 0u);
+    EXPECT_TRUE(exists(folder));
+    // When it runs 8 days later, Then it reads it, and moves the damaged record aside
+    clock_.advanceMs(8LL * 86400 * 1000);
+    removed = spool_.prune(7);
+    ASSERT_TRUE(removed.ok());
+    EXPECT_EQ(*removed, 0u);
+    EXPECT_FALSE(exists(folder));
+}
+
 TEST_F(SpoolTest, OnlyOneProcessCarriesTheJobsOnAtATime) {
     // Submits share the spool; a resumer (or the kiosk) needs it alone.
     Spool a, b, c;  // other processes' views (flock is per open file)

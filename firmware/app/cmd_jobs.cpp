@@ -52,9 +52,7 @@ void noticeToStderr(const char* message) {
 }
 
 int listAndResume(Context& ctx, Runtime& rt, bool resume) {
-    if (auto pruned = rt.spool().prune(ctx.config.spool.keepDays); pruned && *pruned)
-        ctx.events.say("removed %zu finished job(s) older than %u days", *pruned,
-                       ctx.config.spool.keepDays);
+    if (auto said = rt.pruneSpool(); !said.empty()) ctx.events.say("%s", said.c_str());
     if (resume) rt.writeMetrics();  // the spool is ours: the gauges as they stand now
     auto ids = rt.spool().ids();
     if (!ids) return ctx.events.failure(ids.error());

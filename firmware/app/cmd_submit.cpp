@@ -172,9 +172,7 @@ int runSubmit(Context& ctx, Args& args) {
     if (Status st = rt.openSpool(); !st) return report(ctx, st.error());
     if (Status st = rt.ownSpool(false); !st) return report(ctx, st.error());
     // A box that runs a submit per photo may never run `jobs`: retention happens here too.
-    if (auto pruned = rt.spool().prune(ctx.config.spool.keepDays); pruned && *pruned)
-        ctx.events.say("removed %zu finished job(s) older than %u days", *pruned,
-                       ctx.config.spool.keepDays);
+    if (auto said = rt.pruneSpool(); !said.empty()) ctx.events.say("%s", said.c_str());
     rt.writeMetrics();
 
     auto job = std::make_unique<jobs::Job>();

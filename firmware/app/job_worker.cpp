@@ -154,9 +154,8 @@ void JobWorker::resumeAll() noexcept {
 }
 
 void JobWorker::prune() noexcept {
-    uint32_t days = rt_.context().config.spool.keepDays;
-    if (auto pruned = rt_.spool().prune(days); pruned && *pruned)
-        LOG_INFO("removed %zu finished job(s) older than %u days", *pruned, days);
+    // Logged, not said: the UI thread owns the events.
+    if (auto said = rt_.pruneSpool(); !said.empty()) LOG_INFO("%s", said.c_str());
 }
 
 void JobWorker::loop() noexcept {

@@ -87,6 +87,14 @@ std::string Runtime::metricsTextfile() const {
     return dir + "/metrics/snapstage.prom";
 }
 
+FixedString<80> Runtime::pruneSpool() noexcept {
+    FixedString<80> said;
+    uint32_t days = ctx_.config.spool.keepDays;
+    if (auto pruned = spool_.prune(days); pruned && *pruned)
+        said.format("removed %zu finished job(s) older than %u days", *pruned, days);
+    return said;
+}
+
 void Runtime::jobNotCreated(const Error& error) noexcept {
     metrics_.failed(error);
     writeMetrics();

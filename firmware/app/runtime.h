@@ -56,6 +56,10 @@ public:
     // Writes the metrics file now (commands that own the spool do at their start); a failure is
     // a warning.
     void writeMetrics() noexcept { metrics_.flushOrWarn(api_.tlsHandshakes()); }
+    // Retention: removes the spool's finished jobs older than spool.keep_days and returns the
+    // line that says how many went ("" when none did). Every command that may be the only one
+    // running on a device prunes at its start (`jobs`, `submit`), the kiosk hourly too.
+    FixedString<80> pruneSpool() noexcept;
     // A job could not even be made (the spool full): counted, and the metrics written.
     void jobNotCreated(const Error& error) noexcept;
     // The path metrics.textfile resolves to ("" when turned off).

@@ -127,12 +127,11 @@ Status Metrics::flush(net::HandshakeCounts hs) noexcept {
 void Metrics::changed(net::HandshakeCounts handshakes) noexcept {
     if (!enabled()) return;
     changed_ = true;
-    flushIfDue(handshakes);
+    if (due()) flushOrWarn(handshakes);
 }
 
-void Metrics::flushIfDue(net::HandshakeCounts handshakes) noexcept {
-    if (changed_ && spool_->clock().monotonicMs() - lastWriteMs_ >= kSpacingMs)
-        flushOrWarn(handshakes);
+bool Metrics::due() const noexcept {
+    return changed_ && spool_->clock().monotonicMs() - lastWriteMs_ >= kSpacingMs;
 }
 
 void Metrics::flushPending(net::HandshakeCounts handshakes) noexcept {

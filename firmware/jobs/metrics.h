@@ -110,14 +110,15 @@ public:
     // job.
     void flushOrWarn(net::HandshakeCounts handshakes) noexcept;
     // A job changed state as it runs: written at once (flushOrWarn) when the last write is at
-    // least kSpacingMs old, else kept for flushIfDue() or flushPending(). A job's steps follow
+    // least kSpacingMs old, else kept until due() or flushPending(). A job's steps follow
     // each other within milliseconds, and a scrape (15 s to a minute apart) sees none of them;
     // spaced, a job that takes a second writes the file twice (at the command's start and at
     // the run's end) instead of at every step, and a card is spared the rest.
     void changed(net::HandshakeCounts handshakes) noexcept;
-    // Writes a kept change once kSpacingMs have passed since the last write: called as a job
-    // uploads, polls and downloads, so that a long step shows in the file within seconds.
-    void flushIfDue(net::HandshakeCounts handshakes) noexcept;
+    // A kept change waits and kSpacingMs have passed since the last write: then the caller
+    // writes it (flushOrWarn). Asked as a job uploads, polls and downloads, so that a long step
+    // shows in the file within seconds; a clock read, nothing more, until it is due.
+    bool due() const noexcept;
     // Writes a kept change or anything noted, whatever the spacing: the end of a run of a job.
     void flushPending(net::HandshakeCounts handshakes) noexcept;
     static constexpr int64_t kSpacingMs = 5000;

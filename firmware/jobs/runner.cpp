@@ -22,6 +22,11 @@ private:
     Job& job_;
 };
 
+// Writes the metrics when a change kept back is due (Metrics::due()).
+void writeMetricsIfDue(Metrics* metrics, const cloud::ApiClient& api) noexcept {
+    if (metrics && metrics->due()) metrics->flushOrWarn(api.tlsHandshakes());
+}
+
 // Transfer progress to the observer; upload bytes and times to the metrics.
 class Progress final : public net::HttpObserver {
 public:
@@ -35,7 +40,7 @@ public:
     void onUpload(uint64_t sent, uint64_t total) noexcept override {
         if (metrics_ && sent > sent_) metrics_->uploaded(sent - sent_);
         sent_ = sent;
-        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
+        writeMetricsIfDue(metrics_, api_);
         o_.onUpload(job_, sent, total);
     }
     void onUploadAnswered(int) noexcept override {
@@ -43,7 +48,7 @@ public:
             metrics_->uploadTook(static_cast<double>(clock_.monotonicMs() - startMs_) / 1000);
     }
     void onDownload(uint64_t got, int64_t total) noexcept override {
-        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
+        writeMetricsIfDue(metrics_, api_);
         o_.onDownload(job_, got, total);
     }
 
@@ -244,7 +249,7 @@ Status Runner::pollUntilDone(Job& job, cloud::Service& service) noexcept {
         });
         if (!st) return st;
         observer_.onStatus(job, p);
-        if (metrics_) metrics_->flushIfDue(api_.tlsHandshakes());
+        writeMetricsIfDue(metrics_, api_);
         // The results are saved with the downloading state, next (downloadResults()).
         if (p.state == cloud::RemoteState::Done) return okStatus();
         if (p.state == cloud::RemoteState::Failed)

@@ -51,24 +51,13 @@ bool plausibleId(std::string_view id) {
 
 // When a job was made, from its id (create() names it "YYYYMMDD-HHMMSS-xxxxxx" in UTC).
 bool madeAt(std::string_view id, int64_t& out) {
-    if (id.size() < 16 || id[8] != '-' || id[15] != '-') return false;
-    const size_t at[6] = {0, 4, 6, 9, 11, 13}, len[6] = {4, 2, 2, 2, 2, 2};
-    int v[6] = {};
-    for (size_t i = 0; i < 6; ++i)
-        for (size_t k = 0; k < len[i]; ++k) {
-            char c = id[at[i] + k];
-            if (c < '0' || c > '9') return false;
-            v[i] = v[i] * 10 + (c - '0');
-        }
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-        return false;
+    char stamp[16];
+    if (id.size() < sizeof stamp || id[15] != '-') return false;
+    std::memcpy(stamp, id.data(), 15);
+    stamp[15] = '\0';
     tm t{};
-    t.tm_year = v[0] - 1900;
-    t.tm_mon = v[1] - 1;
-    t.tm_mday = v[2];
-    t.tm_hour = v[3];
-    t.tm_min = v[4];
-    t.tm_sec = v[5];
+    const char* end = ::strptime(stamp, "%Y%m%d-%H%M%S", &t);
+    if (!end || *end) return false;
     out = static_cast<int64_t>(::timegm(&t));
     return true;
 }

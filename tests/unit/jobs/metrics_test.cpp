@@ -296,13 +296,13 @@ TEST_F(MetricsTest, StateChangesAreSpacedAndTheRunsEndWritesWhatWasKept) {
     ASSERT_TRUE(spool_.save(job).ok());
     m.changed({});
     clock_.advanceMs(Metrics::kSpacingMs - 1);
-    m.flushIfDue({});
+    if (m.due()) m.flushOrWarn({});
     // Then the file is not written yet
     EXPECT_EQ(jobs("queued"), "1");
     EXPECT_EQ(jobs("processing"), "0");
     // When the spacing has passed, Then the next progress or poll writes the change
     clock_.advanceMs(1);
-    m.flushIfDue({});
+    if (m.due()) m.flushOrWarn({});
     EXPECT_EQ(jobs("processing"), "1");
     // When it changes again at once, Then that waits, and the run's end writes it
     job.state = JobState::Done;
@@ -316,7 +316,7 @@ TEST_F(MetricsTest, StateChangesAreSpacedAndTheRunsEndWritesWhatWasKept) {
     // When nothing changed or was noted since, Then nothing is written, however long after
     ASSERT_EQ(::unlink(prom_.c_str()), 0);
     clock_.advanceMs(60'000);
-    m.flushIfDue({});
+    if (m.due()) m.flushOrWarn({});
     m.flushPending({});
     struct stat st {};
     EXPECT_NE(::stat(prom_.c_str(), &st), 0);
